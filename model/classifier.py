@@ -1,0 +1,131 @@
+"""The object users hold: load a trained model directory and label sentences with probabilities."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from model.configuration import NewsStanceConfig
+from model.device import resolve_device
+from model.modeling import NewsStanceModel
+from model.storage import check_model_dir, write_atomically
+
+DEFAULT_BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Prediction:
+    stance: str
+    stance_score: float
+    sentiment: str
+    sentiment_score: float
+    stance_probs: dict[str, float]
+    sentiment_probs: dict[str, float]
+
+
+class StanceClassifier:
+    """Mirrors transformers' verbs: `from_pretrained`, `predict`, `predict_proba`, `save_pretrained`."""
+
+    def __init__(
+        self, model: NewsStanceModel, tokenizer: PreTrainedTokenizerBase, device: torch.device
+    ) -> None:
+        self.model = model.to(device).eval()
+        self.tokenizer = tokenizer
+        self.device = device
+        self.config: NewsStanceConfig = model.config
+        self.use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str = "auto") -> "StanceClassifier":
+        check_model_dir(Path(path))
+        model = NewsStanceModel.from_pretrained(path)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        return cls(model, tokenizer, resolve_device(device))
+
+    def save_pretrained(self, path: str | Path) -> None:
+        def write(directory: Path) -> None:
+            self.model.save_pretrained(directory)
+            self.tokenizer.save_pretrained(directory)
+
+        write_atomically(Path(path), write)
+
+    @property
+    def stance_labels(self) -> list[str]:
+        return self.config.stance_labels
+
+    @property
+    def sentiment_labels(self) -> list[str]:
+        return self.config.sentiment_labels
+
+    def predict_proba(
+        self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> dict[str, np.ndarray]:
+        """Calibrated probabilities, {'stance': (n, k), 'sentiment': (n, m)}, in input order."""
+        stance_logits, sentiment_logits = self.logits(texts, batch_size)
+        return {
+            "stance": softmax(stance_logits / self.config.stance_temperature),
+            "sentiment": softmax(sentiment_logits / self.config.sentiment_temperature),
+        }
+
+    def predict(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> list[Prediction]:
+        probs = self.predict_proba(texts, batch_size)
+        return [
+            _prediction(stance_row, sentiment_row, self.stance_labels, self.sentiment_labels)
+            for stance_row, sentiment_row in zip(probs["stance"], probs["sentiment"])
+        ]
+
+    def logits(
+        self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw logits of both heads; texts are scored in length-sorted batches to waste no padding."""
+        texts = list(texts)
+        stance = np.zeros((len(texts), len(self.stance_labels)), dtype=np.float32)
+        sentiment = np.zeros((len(texts), len(self.sentiment_labels)), dtype=np.float32)
+        if not texts:
+            return stance, sentiment
+        encoded = self.tokenizer(texts, truncation=True)
+        order = np.argsort([len(ids) for ids in encoded["input_ids"]], kind="stable")
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            batch = self.tokenizer.pad(
+                {key: [encoded[key][i] for i in rows] for key in encoded.keys()}, return_tensors="pt"
+            )
+            stance[rows], sentiment[rows] = self._forward(batch)
+        return stance, sentiment
+
+    @torch.inference_mode()
+    def _forward(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+        on_gpu = self.device.type == "cuda"
+        inputs = {
+            key: (value.pin_memory() if on_gpu else value).to(self.device, non_blocking=on_gpu)
+            for key, value in batch.items()
+        }
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
+            output = self.model(**inputs)
+        return (
+            output.stance_logits.float().cpu().numpy(),
+            output.sentiment_logits.float().cpu().numpy(),
+        )
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def _prediction(
+    stance_row: np.ndarray, sentiment_row: np.ndarray, stance_labels: list[str], sentiment_labels: list[str]
+) -> Prediction:
+    stance_best = int(stance_row.argmax())
+    sentiment_best = int(sentiment_row.argmax())
+    return Prediction(
+        stance=stance_labels[stance_best],
+        stance_score=float(stance_row[stance_best]),
+        sentiment=sentiment_labels[sentiment_best],
+        sentiment_score=float(sentiment_row[sentiment_best]),
+        stance_probs={label: float(p) for label, p in zip(stance_labels, stance_row)},
+        sentiment_probs={label: float(p) for label, p in zip(sentiment_labels, sentiment_row)},
+    )

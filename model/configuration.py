@@ -1,0 +1,54 @@
+"""The saved description of a two-headed model: its encoder's config and both label sets."""
+
+from typing import Any
+
+from transformers import AutoConfig, PreTrainedConfig
+
+from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
+
+
+class NewsStanceConfig(PreTrainedConfig):
+    """Holds the encoder's own config as a dict so any transformers encoder can sit underneath."""
+
+    model_type = "newsstance"
+
+    def __init__(
+        self,
+        encoder: dict[str, Any] | None = None,
+        stance_id2label: dict[int | str, str] | None = None,
+        sentiment_id2label: dict[int | str, str] | None = None,
+        classifier_dropout: float = 0.1,
+        sentiment_loss_weight: float = 1.0,
+        label_smoothing: float = 0.0,
+        stance_temperature: float = 1.0,
+        sentiment_temperature: float = 1.0,
+        **kwargs: Any,
+    ) -> None:
+        self.encoder = encoder or {}
+        self.stance_id2label = _int_keys(stance_id2label or dict(enumerate(DEFAULT_STANCE_LABELS)))
+        self.sentiment_id2label = _int_keys(
+            sentiment_id2label or dict(enumerate(DEFAULT_SENTIMENT_LABELS))
+        )
+        self.classifier_dropout = classifier_dropout
+        self.sentiment_loss_weight = sentiment_loss_weight
+        self.label_smoothing = label_smoothing
+        self.stance_temperature = stance_temperature
+        self.sentiment_temperature = sentiment_temperature
+        super().__init__(**kwargs)
+
+    @property
+    def stance_labels(self) -> list[str]:
+        return [self.stance_id2label[i] for i in range(len(self.stance_id2label))]
+
+    @property
+    def sentiment_labels(self) -> list[str]:
+        return [self.sentiment_id2label[i] for i in range(len(self.sentiment_id2label))]
+
+    def encoder_config(self) -> PreTrainedConfig:
+        encoder = dict(self.encoder)
+        return AutoConfig.for_model(encoder.pop("model_type"), **encoder)
+
+
+def _int_keys(mapping: dict[int | str, str]) -> dict[int, str]:
+    """JSON turns integer keys into strings; put them back so ids index the logits."""
+    return {int(key): value for key, value in mapping.items()}

@@ -1,0 +1,112 @@
+"""One encoder, mean-pooled, feeding a stance head and a sentiment head in a single forward pass."""
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from transformers import AutoModel, PreTrainedModel
+from transformers.utils import ModelOutput
+
+from model.configuration import NewsStanceConfig
+
+IGNORE_INDEX = -100  # a row without a sentiment label teaches only stance
+
+
+@dataclass
+class NewsStanceOutput(ModelOutput):
+    loss: torch.Tensor | None = None
+    stance_logits: torch.Tensor | None = None
+    sentiment_logits: torch.Tensor | None = None
+
+
+class NewsStanceModel(PreTrainedModel):
+    config_class = NewsStanceConfig
+    base_model_prefix = "encoder"
+    main_input_name = "input_ids"
+    supports_gradient_checkpointing = True
+
+    def __init__(self, config: NewsStanceConfig) -> None:
+        super().__init__(config)
+        self.encoder = AutoModel.from_config(config.encoder_config())
+        hidden_size = self.encoder.config.hidden_size
+        self.dropout = nn.Dropout(config.classifier_dropout)
+        self.stance_head = nn.Linear(hidden_size, len(config.stance_labels))
+        self.sentiment_head = nn.Linear(hidden_size, len(config.sentiment_labels))
+        self.post_init()
+
+    @classmethod
+    def from_encoder(
+        cls,
+        encoder_name_or_path: str,
+        stance_labels: list[str],
+        sentiment_labels: list[str],
+        local_files_only: bool = False,
+        **config_kwargs: float,
+    ) -> "NewsStanceModel":
+        """Start training from a pretrained encoder with freshly initialised heads."""
+        encoder = AutoModel.from_pretrained(encoder_name_or_path, local_files_only=local_files_only)
+        config = NewsStanceConfig(
+            encoder=encoder.config.to_dict(),
+            stance_id2label=dict(enumerate(stance_labels)),
+            sentiment_id2label=dict(enumerate(sentiment_labels)),
+            **config_kwargs,
+        )
+        model = cls(config)
+        model.encoder.load_state_dict(encoder.state_dict())
+        return model
+
+    def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, nn.Linear) and module in (self.stance_head, self.sentiment_head):
+            nn.init.normal_(module.weight, std=0.02)
+            nn.init.zeros_(module.bias)
+        else:
+            self.encoder._init_weights(module)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+        stance_labels: torch.Tensor | None = None,
+        sentiment_labels: torch.Tensor | None = None,
+    ) -> NewsStanceOutput:
+        encoder_inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            encoder_inputs["token_type_ids"] = token_type_ids
+        hidden = self.encoder(**encoder_inputs).last_hidden_state
+        pooled = self.dropout(mean_pool(hidden, attention_mask))
+        stance_logits = self.stance_head(pooled)
+        sentiment_logits = self.sentiment_head(pooled)
+        loss = None
+        if stance_labels is not None:
+            loss = self.multitask_loss(stance_logits, sentiment_logits, stance_labels, sentiment_labels)
+        return NewsStanceOutput(
+            loss=loss, stance_logits=stance_logits, sentiment_logits=sentiment_logits
+        )
+
+    def multitask_loss(
+        self,
+        stance_logits: torch.Tensor,
+        sentiment_logits: torch.Tensor,
+        stance_labels: torch.Tensor,
+        sentiment_labels: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """Stance loss plus weighted sentiment loss over the rows that carry a sentiment label."""
+        smoothing = self.config.label_smoothing
+        loss = F.cross_entropy(stance_logits.float(), stance_labels, label_smoothing=smoothing)
+        if sentiment_labels is None:
+            return loss
+        labelled = sentiment_labels != IGNORE_INDEX
+        if labelled.any():
+            sentiment_loss = F.cross_entropy(
+                sentiment_logits[labelled].float(), sentiment_labels[labelled], label_smoothing=smoothing
+            )
+            loss = loss + self.config.sentiment_loss_weight * sentiment_loss
+        return loss
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Average the real tokens, as the sentence-transformers encoders were trained to be read."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)

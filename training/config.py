@@ -1,0 +1,173 @@
+"""Read a training YAML into typed sections and refuse bad keys, types and paths before any work."""
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from model.base_model import DEFAULT_BASE_MODEL
+from model.errors import NewsStanceError
+from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
+
+
+class ConfigError(NewsStanceError):
+    pass
+
+
+@dataclass
+class ModelSection:
+    base_model: str = DEFAULT_BASE_MODEL
+    max_length: int = 128
+    dropout: float = 0.1
+
+
+@dataclass
+class LabelsSection:
+    stance: list[str] = field(default_factory=lambda: list(DEFAULT_STANCE_LABELS))
+    sentiment: list[str] = field(default_factory=lambda: list(DEFAULT_SENTIMENT_LABELS))
+
+
+@dataclass
+class DataSection:
+    train: str = "data/train.jsonl"
+    dev: str = "data/dev.jsonl"
+    max_train_samples: int | None = None  # take the first N rows: for smoke runs
+
+
+@dataclass
+class TrainingSection:
+    output_dir: str = "runs/default"
+    epochs: float = 3.0
+    batch_size: int = 32
+    eval_batch_size: int = 128
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    gradient_accumulation_steps: int = 1
+    sentiment_loss_weight: float = 1.0
+    label_smoothing: float = 0.0
+    seed: int = 42
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    bf16: Literal["auto", True, False] = "auto"
+    logging_steps: int = 25
+    dataloader_num_workers: int = 0
+
+
+@dataclass
+class TrainConfig:
+    model: ModelSection = field(default_factory=ModelSection)
+    labels: LabelsSection = field(default_factory=LabelsSection)
+    data: DataSection = field(default_factory=DataSection)
+    training: TrainingSection = field(default_factory=TrainingSection)
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
+    """Parse, apply `section.key=value` overrides, validate, and check the data files exist."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} is not valid YAML ({getattr(error, 'problem', error)})")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    for override in overrides:
+        _apply_override(raw, override, path)
+    config = _build(TrainConfig, raw, prefix="", source=path)
+    _check_semantics(config, path)
+    return config
+
+
+def config_to_dict(config: TrainConfig) -> dict[str, Any]:
+    return dataclasses.asdict(config)
+
+
+def _apply_override(raw: dict[str, Any], override: str, source: Path) -> None:
+    key, sep, value = override.partition("=")
+    if not sep or "." not in key:
+        raise ConfigError(f"override {override!r}: expected section.key=value, e.g. training.epochs=1")
+    section, name = key.split(".", 1)
+    target = raw.setdefault(section, {})
+    if not isinstance(target, dict):
+        raise ConfigError(f"{source}: section {section!r} must be a mapping")
+    target[name] = yaml.safe_load(value)
+
+
+def _build(cls: type, raw: Any, prefix: str, source: Path) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: {prefix.rstrip('.') or 'top level'} must be a mapping")
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    values = {}
+    for key, value in raw.items():
+        if key not in names:
+            guess = difflib.get_close_matches(str(key), names, n=1)
+            hint = f" (did you mean {prefix}{guess[0]!r}?)" if guess else f" (known: {', '.join(names)})"
+            raise ConfigError(f"{source}: unknown key {prefix}{key!r}{hint}")
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            values[key] = _build(hint, value, f"{prefix}{key}.", source)
+        else:
+            values[key] = _coerce(value, hint, f"{prefix}{key}", source)
+    return cls(**values)
+
+
+def _coerce(value: Any, hint: Any, key: str, source: Path) -> Any:
+    """Accept a value of the declared type; YAML reads `5e-5` as a string, so numbers get one parse."""
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value in choices and type(value) in {type(c) for c in choices if c == value}:
+            return value
+        raise ConfigError(f"{source}: {key} is {value!r}; expected one of {', '.join(map(str, choices))}")
+    if origin in (types.UnionType, typing.Union):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        hint = next(option for option in options if option is not type(None))
+        origin = typing.get_origin(hint)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list) or not value:
+            raise ConfigError(f"{source}: {key} must be a non-empty list")
+        return [_coerce(v, item, f"{key}[{i}]", source) for i, v in enumerate(value)]
+    if hint is float and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, hint) and not (hint is not bool and isinstance(value, bool)):
+        return value
+    raise ConfigError(f"{source}: {key} is {value!r} ({type(value).__name__}); expected {hint.__name__}")
+
+
+def _check_semantics(config: TrainConfig, source: Path) -> None:
+    for name in ("stance", "sentiment"):
+        labels = getattr(config.labels, name)
+        if len(set(labels)) != len(labels) or len(labels) < 2:
+            raise ConfigError(f"{source}: labels.{name} needs at least two distinct labels")
+    positive = {
+        "model.max_length": config.model.max_length,
+        "training.epochs": config.training.epochs,
+        "training.batch_size": config.training.batch_size,
+        "training.eval_batch_size": config.training.eval_batch_size,
+        "training.learning_rate": config.training.learning_rate,
+        "training.gradient_accumulation_steps": config.training.gradient_accumulation_steps,
+    }
+    for key, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"{source}: {key} must be positive, not {value}")
+    for key in ("train", "dev"):
+        data_path = Path(getattr(config.data, key))
+        if not data_path.is_file():
+            raise ConfigError(f"{source}: data.{key} file not found: {data_path}")

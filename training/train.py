@@ -1,0 +1,182 @@
+"""Fine-tune the two-headed model with transformers.Trainer and write a finished model directory."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from sklearn.metrics import accuracy_score, f1_score
+from transformers import (
+    AutoTokenizer,
+    DataCollatorWithPadding,
+    EvalPrediction,
+    Trainer,
+    TrainingArguments,
+    set_seed,
+)
+from transformers.trainer_utils import get_last_checkpoint
+
+from model.base_model import resolve_base_model
+from model.device import resolve_device
+from model.errors import NewsStanceError
+from model.model_card import DEV_METRICS_FILE, TRAIN_CONFIG_FILE, write_model_card
+from model.modeling import IGNORE_INDEX, NewsStanceModel
+from model.storage import write_atomically
+from training.config import TrainConfig, config_to_dict
+from training.data import check_disjoint, read_labelled, to_dataset
+
+CHECKPOINTS = "checkpoints"
+BEST_METRIC = "stance_macro_f1"
+METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sentiment_macro_f1")
+
+
+def train(config: TrainConfig, resume: bool = False) -> dict[str, float]:
+    """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1, save it atomically."""
+    labels = config.labels
+    train_rows = read_labelled(config.data.train, labels.stance, labels.sentiment)
+    dev_rows = read_labelled(config.data.dev, labels.stance, labels.sentiment)
+    check_disjoint(Path(config.data.train), train_rows, Path(config.data.dev), dev_rows)
+    if config.data.max_train_samples:
+        train_rows = train_rows[: config.data.max_train_samples]
+    device = resolve_device(config.training.device)
+    bf16 = _use_bf16(config.training.bf16, device)
+    output_dir = Path(config.training.output_dir)
+    checkpoint_dir = output_dir / CHECKPOINTS
+    last_checkpoint = _last_checkpoint(checkpoint_dir) if resume else None
+    if resume and last_checkpoint is None:
+        raise NewsStanceError(f"--resume: no checkpoint in {checkpoint_dir} to resume from")
+
+    set_seed(config.training.seed)
+    base_model, local = resolve_base_model(config.model.base_model)
+    tokenizer = _load(AutoTokenizer.from_pretrained, base_model, local, config.model.base_model)
+    tokenizer.model_max_length = config.model.max_length
+    model = _load(
+        NewsStanceModel.from_encoder,
+        base_model,
+        local,
+        config.model.base_model,
+        stance_labels=labels.stance,
+        sentiment_labels=labels.sentiment,
+        classifier_dropout=config.model.dropout,
+        sentiment_loss_weight=config.training.sentiment_loss_weight,
+        label_smoothing=config.training.label_smoothing,
+    )
+    train_set = _tokenize(to_dataset(train_rows, labels.stance, labels.sentiment), tokenizer)
+    dev_set = _tokenize(to_dataset(dev_rows, labels.stance, labels.sentiment), tokenizer)
+
+    trainer = Trainer(
+        model=model,
+        args=_training_arguments(config, checkpoint_dir, device, bf16),
+        train_dataset=train_set,
+        eval_dataset=dev_set,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+        compute_metrics=compute_metrics,
+    )
+    trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    metrics = {
+        key.removeprefix("eval_"): value
+        for key, value in trainer.evaluate().items()
+        if key.removeprefix("eval_") in METRIC_NAMES
+    }
+    metrics["train_rows"] = len(train_rows)
+    metrics["dev_rows"] = len(dev_rows)
+
+    def write(directory: Path) -> None:
+        trainer.model.save_pretrained(directory)
+        tokenizer.save_pretrained(directory)
+        (directory / TRAIN_CONFIG_FILE).write_text(
+            yaml.safe_dump(config_to_dict(config), sort_keys=False), encoding="utf-8"
+        )
+        (directory / DEV_METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        write_model_card(directory)
+
+    write_atomically(output_dir, write)
+    return metrics
+
+
+def compute_metrics(prediction: EvalPrediction) -> dict[str, float]:
+    """Dev metrics for checkpoint selection; sentiment is scored only where the row has a label."""
+    stance_logits, sentiment_logits = prediction.predictions[:2]
+    stance_true, sentiment_true = prediction.label_ids
+    stance_pred = stance_logits.argmax(-1)
+    labelled = sentiment_true != IGNORE_INDEX
+    sentiment_pred = sentiment_logits.argmax(-1)[labelled]
+    sentiment_true = sentiment_true[labelled]
+    return {
+        "stance_accuracy": float(accuracy_score(stance_true, stance_pred)),
+        "stance_macro_f1": float(f1_score(stance_true, stance_pred, average="macro", zero_division=0)),
+        "sentiment_accuracy": float(accuracy_score(sentiment_true, sentiment_pred)) if labelled.any() else 0.0,
+        "sentiment_macro_f1": float(f1_score(sentiment_true, sentiment_pred, average="macro", zero_division=0))
+        if labelled.any()
+        else 0.0,
+    }
+
+
+def _training_arguments(
+    config: TrainConfig, checkpoint_dir: Path, device: torch.device, bf16: bool
+) -> TrainingArguments:
+    settings = config.training
+    return TrainingArguments(
+        output_dir=str(checkpoint_dir),
+        num_train_epochs=settings.epochs,
+        per_device_train_batch_size=settings.batch_size,
+        per_device_eval_batch_size=settings.eval_batch_size,
+        learning_rate=settings.learning_rate,
+        weight_decay=settings.weight_decay,
+        warmup_steps=settings.warmup_ratio,
+        gradient_accumulation_steps=settings.gradient_accumulation_steps,
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model=BEST_METRIC,
+        greater_is_better=True,
+        label_names=["stance_labels", "sentiment_labels"],
+        train_sampling_strategy="group_by_length",
+        logging_steps=settings.logging_steps,
+        seed=settings.seed,
+        data_seed=settings.seed,
+        use_cpu=device.type == "cpu",
+        bf16=bf16,
+        dataloader_pin_memory=device.type == "cuda",
+        dataloader_num_workers=settings.dataloader_num_workers,
+        report_to="none",
+        save_only_model=False,
+    )
+
+
+def _tokenize(dataset: Any, tokenizer: Any) -> Any:
+    return dataset.map(
+        lambda batch: tokenizer(batch["text"], truncation=True),
+        batched=True,
+        remove_columns=["text"],
+        desc="Tokenizing",
+    )
+
+
+def _use_bf16(setting: str | bool, device: torch.device) -> bool:
+    supported = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    if setting is True and not supported:
+        raise NewsStanceError(
+            "training.bf16 is true but this device has no bf16 support; set training.bf16: auto or false"
+        )
+    return supported if setting == "auto" else bool(setting)
+
+
+def _last_checkpoint(checkpoint_dir: Path) -> Path | None:
+    if not checkpoint_dir.is_dir():
+        return None
+    found = get_last_checkpoint(str(checkpoint_dir))
+    return Path(found) if found else None
+
+
+def _load(loader: Any, base_model: str, local: bool, configured: str, **kwargs: Any) -> Any:
+    """Loading errors from transformers become one line naming the configured base_model."""
+    try:
+        return loader(base_model, local_files_only=local, **kwargs)
+    except (OSError, ValueError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise NewsStanceError(f"model.base_model {configured!r} could not be loaded: {first_line}") from None
+
