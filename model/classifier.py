@@ -30,8 +30,9 @@ class StanceClassifier:
     """Mirrors transformers' verbs: `from_pretrained`, `predict`, `predict_proba`, `save_pretrained`."""
 
     def __init__(
-        self, model: NewsStanceModel, tokenizer: PreTrainedTokenizerBase, device: torch.device
+        self, model: NewsStanceModel, tokenizer: PreTrainedTokenizerBase, device: str | torch.device = "auto"
     ) -> None:
+        device = resolve_device(device) if isinstance(device, str) else device
         self.model = model.to(device).eval()
         self.tokenizer = tokenizer
         self.device = device
@@ -43,7 +44,7 @@ class StanceClassifier:
         check_model_dir(Path(path))
         model = NewsStanceModel.from_pretrained(path)
         tokenizer = AutoTokenizer.from_pretrained(path)
-        return cls(model, tokenizer, resolve_device(device))
+        return cls(model, tokenizer, device)
 
     def save_pretrained(self, path: str | Path) -> None:
         def write(directory: Path) -> None:

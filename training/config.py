@@ -110,8 +110,8 @@ def _build(cls: type, raw: Any, prefix: str, source: Path) -> Any:
     for key, value in raw.items():
         if key not in names:
             guess = difflib.get_close_matches(str(key), names, n=1)
-            hint = f" (did you mean {prefix}{guess[0]!r}?)" if guess else f" (known: {', '.join(names)})"
-            raise ConfigError(f"{source}: unknown key {prefix}{key!r}{hint}")
+            hint = f" (did you mean '{prefix}{guess[0]}'?)" if guess else f" (known: {', '.join(names)})"
+            raise ConfigError(f"{source}: unknown key '{prefix}{key}'{hint}")
         hint = hints[key]
         if dataclasses.is_dataclass(hint):
             values[key] = _build(hint, value, f"{prefix}{key}.", source)

@@ -1,6 +1,7 @@
 """Fine-tune the two-headed model with transformers.Trainer and write a finished model directory."""
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from transformers import (
     DataCollatorWithPadding,
     EvalPrediction,
     Trainer,
+    TrainerCallback,
     TrainingArguments,
     set_seed,
 )
@@ -31,7 +33,9 @@ BEST_METRIC = "stance_macro_f1"
 METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sentiment_macro_f1")
 
 
-def train(config: TrainConfig, resume: bool = False) -> dict[str, float]:
+def train(
+    config: TrainConfig, resume: bool = False, callbacks: Sequence[TrainerCallback] = ()
+) -> dict[str, float]:
     """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1, save it atomically."""
     labels = config.labels
     train_rows = read_labelled(config.data.train, labels.stance, labels.sentiment)
@@ -73,6 +77,7 @@ def train(config: TrainConfig, resume: bool = False) -> dict[str, float]:
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
         compute_metrics=compute_metrics,
+        callbacks=list(callbacks),
     )
     trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     metrics = {

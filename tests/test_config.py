@@ -1,0 +1,100 @@
+"""Config validation: every mistake is caught before a model is loaded, with the key named."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_jsonl
+from training.cli import main
+from training.config import ConfigError, load_config
+
+ROWS = [
+    {"text": "The ministry said talks would resume on Monday.", "stance": "official_assertion", "sentiment": "neutral"},
+    {"text": "Rebels shelled the airport overnight.", "stance": "battlefield_report", "sentiment": "negative"},
+]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    write_jsonl(tmp_path / "train.jsonl", ROWS)
+    write_jsonl(tmp_path / "dev.jsonl", ROWS[:1] + [{"text": "Officials denied it.", "stance": "denial"}])
+    return tmp_path
+
+
+def write_config(directory: Path, body: str) -> Path:
+    path = directory / "config.yaml"
+    path.write_text(
+        f"data:\n  train: {directory}/train.jsonl\n  dev: {directory}/dev.jsonl\n" + body, encoding="utf-8"
+    )
+    return path
+
+
+def test_defaults_fill_what_the_file_leaves_out(data_dir: Path) -> None:
+    config = load_config(write_config(data_dir, "training:\n  epochs: 2\n  learning_rate: 5e-5\n"))
+    assert config.training.epochs == 2.0
+    assert config.training.learning_rate == pytest.approx(5e-5)  # YAML reads 5e-5 as a string
+    assert config.labels.stance[0] == "official_assertion"
+    assert config.model.base_model == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_overrides_take_section_dot_key(data_dir: Path) -> None:
+    config = load_config(write_config(data_dir, ""), ["training.epochs=1", "model.max_length=32"])
+    assert (config.training.epochs, config.model.max_length) == (1.0, 32)
+
+
+def test_misspelled_key_is_named_with_a_suggestion(data_dir: Path) -> None:
+    with pytest.raises(ConfigError, match=r"unknown key 'training\.lerning_rate' \(did you mean 'training\.learning_rate'\?\)"):
+        load_config(write_config(data_dir, "training:\n  lerning_rate: 0.1\n"))
+
+
+def test_unknown_section_is_named(data_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown key 'optimiser'"):
+        load_config(write_config(data_dir, "optimiser:\n  lr: 1\n"))
+
+
+def test_wrong_type_is_named(data_dir: Path) -> None:
+    with pytest.raises(ConfigError, match=r"training\.batch_size is 'big'.*expected int"):
+        load_config(write_config(data_dir, "training:\n  batch_size: big\n"))
+
+
+def test_bad_choice_is_named(data_dir: Path) -> None:
+    with pytest.raises(ConfigError, match=r"training\.device is 'tpu'.*auto, cpu, cuda"):
+        load_config(write_config(data_dir, "training:\n  device: tpu\n"))
+
+
+def test_missing_data_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"data:\n  train: {tmp_path}/nope.jsonl\n  dev: {tmp_path}/nope.jsonl\n")
+    with pytest.raises(ConfigError, match=r"data\.train file not found: .*nope\.jsonl"):
+        load_config(path)
+
+
+def test_cli_reports_config_errors_on_one_line_without_traceback(
+    data_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
+    config = write_config(data_dir, "training:\n  epoks: 1\n")
+    assert main(["train", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "unknown key 'training.epoks'" in err and "Traceback" not in err
+
+
+def test_cli_reports_unknown_label_with_file_and_line(data_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    write_jsonl(data_dir / "train.jsonl", ROWS + [{"text": "Maybe.", "stance": "hedging", "sentiment": "neutral"}])
+    assert main(["train", "--config", str(write_config(data_dir, ""))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "train.jsonl: 1 invalid rows: line 3: unknown stance 'hedging'" in err
+
+
+def test_custom_label_set_is_accepted(data_dir: Path) -> None:
+    config = load_config(write_config(data_dir, "labels:\n  sentiment: [bad, good]\n"))
+    assert config.labels.sentiment == ["bad", "good"]
+
+
+def test_repository_configs_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(repo)  # data paths in configs are relative to where newsstance runs
+    for name in ("default.yaml", "tiny.yaml"):
+        config = load_config(repo / "configs" / name)
+        assert config.labels.stance == ["official_assertion", "denial", "hedge", "battlefield_report", "other"]

@@ -1,0 +1,149 @@
+"""The model and the object users hold: losses, probabilities, save/load, damaged directories."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch.nn import functional as F
+
+from model import NewsStanceError, NewsStanceModel, StanceClassifier
+from model.base_model import PACKAGED_COPIES, packaged_copy_dir, resolve_base_model
+from model.modeling import IGNORE_INDEX
+from model.storage import write_atomically
+
+TEXTS = [
+    "The foreign ministry said the new sanctions would take effect on Monday.",
+    "A government spokesman dismissed the footage as staged.",
+    "Officials said the convoy may have been carrying fuel.",
+    "Two villages near the river were shelled overnight, the regional governor said.",
+    "The bridge was built in 1962.",
+]
+
+
+@pytest.fixture
+def classifier(tiny_model_dir: Path) -> StanceClassifier:
+    return StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
+
+
+def test_predict_gives_every_label_with_probabilities_summing_to_one(classifier: StanceClassifier) -> None:
+    predictions = classifier.predict(TEXTS)
+    assert len(predictions) == len(TEXTS)
+    for prediction in predictions:
+        assert set(prediction.stance_probs) == {"official_assertion", "denial", "hedge", "battlefield_report", "other"}
+        assert set(prediction.sentiment_probs) == {"negative", "neutral", "positive"}
+        assert sum(prediction.stance_probs.values()) == pytest.approx(1.0, abs=1e-5)
+        assert sum(prediction.sentiment_probs.values()) == pytest.approx(1.0, abs=1e-5)
+        assert prediction.stance_score == max(prediction.stance_probs.values())
+        assert prediction.stance == max(prediction.stance_probs, key=prediction.stance_probs.get)
+
+
+def test_batching_and_length_sorting_do_not_change_results(classifier: StanceClassifier) -> None:
+    one_batch = classifier.predict_proba(TEXTS, batch_size=64)
+    tiny_batches = classifier.predict_proba(TEXTS, batch_size=2)
+    singly = np.vstack([classifier.predict_proba([text])["stance"] for text in TEXTS])
+    np.testing.assert_allclose(one_batch["stance"], tiny_batches["stance"], atol=1e-5)
+    np.testing.assert_allclose(one_batch["stance"], singly, atol=1e-5)
+    assert classifier.predict_proba([])["stance"].shape == (0, 5)
+
+
+def test_save_and_reload_give_identical_predictions(classifier: StanceClassifier, tmp_path: Path) -> None:
+    classifier.save_pretrained(tmp_path / "copy")
+    reloaded = StanceClassifier.from_pretrained(tmp_path / "copy", device="cpu")
+    assert json.loads((tmp_path / "copy" / "config.json").read_text())["stance_id2label"]["2"] == "hedge"
+    np.testing.assert_array_equal(
+        classifier.predict_proba(TEXTS)["stance"], reloaded.predict_proba(TEXTS)["stance"]
+    )
+    assert classifier.predict(TEXTS) == reloaded.predict(TEXTS)
+
+
+def test_temperature_softens_probabilities_without_changing_labels(tiny_model_dir: Path) -> None:
+    sharp = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
+    soft = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
+    soft.config.stance_temperature = 5.0
+    sharp_probs, soft_probs = sharp.predict_proba(TEXTS)["stance"], soft.predict_proba(TEXTS)["stance"]
+    assert (soft_probs.max(1) <= sharp_probs.max(1) + 1e-7).all()
+    assert (soft_probs.argmax(1) == sharp_probs.argmax(1)).all()
+
+
+def test_rows_without_sentiment_teach_only_stance(tiny_model_dir: Path) -> None:
+    model = NewsStanceModel.from_pretrained(tiny_model_dir)
+    stance_logits = torch.randn(4, 5, requires_grad=True)
+    sentiment_logits = torch.randn(4, 3, requires_grad=True)
+    stance = torch.tensor([0, 1, 2, 3])
+    all_masked = torch.full((4,), IGNORE_INDEX)
+    loss = model.multitask_loss(stance_logits, sentiment_logits, stance, all_masked)
+    assert loss.item() == pytest.approx(F.cross_entropy(stance_logits, stance).item())
+    loss.backward()
+    assert sentiment_logits.grad is None or not sentiment_logits.grad.any()
+
+    some_masked = torch.tensor([2, IGNORE_INDEX, 0, IGNORE_INDEX])
+    expected = F.cross_entropy(stance_logits, stance) + F.cross_entropy(
+        sentiment_logits[[0, 2]], torch.tensor([2, 0])
+    )
+    got = model.multitask_loss(stance_logits, sentiment_logits, stance, some_masked)
+    assert got.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_forward_returns_loss_when_labels_are_given(tiny_model_dir: Path, classifier: StanceClassifier) -> None:
+    batch = classifier.tokenizer(TEXTS[:2], padding=True, return_tensors="pt")
+    output = NewsStanceModel.from_pretrained(tiny_model_dir)(
+        **batch, stance_labels=torch.tensor([0, 1]), sentiment_labels=torch.tensor([IGNORE_INDEX, 1])
+    )
+    assert output.loss is not None and output.loss.ndim == 0
+    assert output.stance_logits.shape == (2, 5) and output.sentiment_logits.shape == (2, 3)
+
+
+def test_incomplete_model_directory_names_what_is_missing(tiny_model_dir: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tiny_model_dir, damaged)
+    (damaged / "model.safetensors").unlink()
+    with pytest.raises(NewsStanceError, match="damaged: not a complete newsstance model directory \\(missing model.safetensors"):
+        StanceClassifier.from_pretrained(damaged)
+    with pytest.raises(NewsStanceError, match="no such model directory"):
+        StanceClassifier.from_pretrained(tmp_path / "absent")
+
+
+def test_a_failed_write_leaves_the_previous_model_untouched(tiny_model_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, target)
+    before = sorted(p.name for p in target.iterdir())
+
+    def crash(directory: Path) -> None:
+        (directory / "config.json").write_text("{half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_atomically(target, crash)
+    assert sorted(p.name for p in target.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging directory left behind
+    StanceClassifier.from_pretrained(target)
+
+
+def test_cuda_request_without_gpu_is_a_clear_error(tiny_model_dir: Path) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU; the error path needs one without")
+    with pytest.raises(NewsStanceError, match="'cuda' was asked for but PyTorch sees no CUDA GPU"):
+        StanceClassifier.from_pretrained(tiny_model_dir, device="cuda")
+
+
+def test_default_encoder_comes_from_the_verified_package() -> None:
+    path, local = resolve_base_model("sentence-transformers/all-MiniLM-L6-v2")
+    assert local and Path(path, "model.safetensors").is_file()
+
+
+def test_packaged_copy_with_wrong_checksum_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    package, _ = PACKAGED_COPIES[name]
+    monkeypatch.setitem(PACKAGED_COPIES, name, (package, "0" * 64))
+    with pytest.raises(NewsStanceError, match="refusing this copy"):
+        packaged_copy_dir(name)
+
+
+def test_base_model_may_be_a_local_directory_or_a_hub_id(tiny_encoder_dir: Path, tmp_path: Path) -> None:
+    assert resolve_base_model(str(tiny_encoder_dir)) == (str(tiny_encoder_dir), True)
+    assert resolve_base_model("bert-base-uncased") == ("bert-base-uncased", False)
+    with pytest.raises(NewsStanceError, match="no such directory"):
+        resolve_base_model(str(tmp_path / "missing"))

@@ -1,0 +1,131 @@
+"""Training end to end: a tiny random encoder for the mechanics, the real encoder for learning."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import TrainerCallback
+
+from model import StanceClassifier
+from tests.conftest import REPO, write_jsonl
+from training.cli import main
+from training.config import load_config
+from training.train import train
+
+SENTENCES = [
+    ("The defence ministry said the strike destroyed three tanks near the river.", "battlefield_report", "negative"),
+    ("Artillery pounded the eastern suburbs for a third straight night.", "battlefield_report", "negative"),
+    ("A spokesman denied that any civilians had been hit.", "denial", None),
+    ("The army rejected the report as fabricated.", "denial", "negative"),
+    ("Officials said the convoy may have been carrying fuel.", "hedge", "neutral"),
+    ("It was not possible to verify the claims independently.", "hedge", "neutral"),
+    ("The foreign ministry said talks would resume on Monday.", "official_assertion", "neutral"),
+    ("The government announced a new aid package for displaced families.", "official_assertion", "positive"),
+    ("The bridge was built in 1962 and carries most of the region's freight.", "other", "neutral"),
+    ("Residents described long queues for bread and fuel.", "other", "negative"),
+]
+
+
+def tiny_config(tmp_path: Path, encoder: Path, *overrides: str):
+    tmp_path.mkdir(exist_ok=True)
+    rows = [{"text": f"{text} ({i})", "stance": stance, "sentiment": sentiment}
+            for i in range(4) for text, stance, sentiment in SENTENCES]
+    write_jsonl(tmp_path / "train.jsonl", rows)
+    write_jsonl(tmp_path / "dev.jsonl", [{"text": t, "stance": s, "sentiment": m} for t, s, m in SENTENCES])
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(
+        f"model:\n  base_model: {encoder}\n  max_length: 32\n"
+        f"data:\n  train: {tmp_path}/train.jsonl\n  dev: {tmp_path}/dev.jsonl\n"
+        f"training:\n  output_dir: {tmp_path}/run\n  epochs: 2\n  batch_size: 8\n  device: cpu\n"
+    )
+    return load_config(config_path, list(overrides))
+
+
+def test_training_writes_a_complete_loadable_model_directory(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir)
+    metrics = train(config)
+    run = Path(config.training.output_dir)
+    names = {p.name for p in run.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer_config.json", "train_config.yaml",
+            "dev_metrics.json", "README.md"} <= names
+    assert "checkpoints" not in names  # intermediate checkpoints are dropped once the model is whole
+    assert json.loads((run / "dev_metrics.json").read_text())["stance_macro_f1"] == metrics["stance_macro_f1"]
+    assert "base_model:" in (run / "README.md").read_text()
+    predictions = StanceClassifier.from_pretrained(run).predict(["Shelling resumed at dawn."])
+    assert predictions[0].stance in config.labels.stance
+
+
+def test_same_seed_gives_the_same_model(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    first = train(tiny_config(tmp_path / "a", tiny_encoder_dir))
+    second = train(tiny_config(tmp_path / "b", tiny_encoder_dir))
+    assert first == second
+    probe = ["Troops withdrew from the town."]
+    a = StanceClassifier.from_pretrained(tmp_path / "a" / "run").predict_proba(probe)["stance"]
+    b = StanceClassifier.from_pretrained(tmp_path / "b" / "run").predict_proba(probe)["stance"]
+    assert (a == b).all()
+
+
+class InterruptAt(TrainerCallback):
+    """Stands in for Ctrl-C or a killed job partway through an epoch."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003
+        if state.global_step == self.step:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_training_resumes_to_the_same_result(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    uninterrupted = train(tiny_config(tmp_path / "straight", tiny_encoder_dir, "training.epochs=3"))
+
+    config = tiny_config(tmp_path / "resumed", tiny_encoder_dir, "training.epochs=3")
+    with pytest.raises(KeyboardInterrupt):
+        train(config, callbacks=[InterruptAt(step=8)])  # 5 steps an epoch: killed mid-way through epoch 2
+    run = Path(config.training.output_dir)
+    assert not (run / "config.json").exists()  # no half-written model that would load
+    with pytest.raises(Exception, match="not a complete newsstance model directory"):
+        StanceClassifier.from_pretrained(run)
+    resumed = train(config, resume=True)
+    assert resumed == pytest.approx(uninterrupted, abs=1e-6)
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir)
+    config_path = tmp_path / "config.yaml"
+    assert main(["train", "--config", str(config_path), "--resume"]) == 2
+    assert f"no checkpoint in {config.training.output_dir}/checkpoints" in capsys.readouterr().err
+
+
+def test_cuda_device_without_gpu_fails_before_loading(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU; the error path needs one without")
+    tiny_config(tmp_path, tiny_encoder_dir)
+    assert main(["train", "--config", str(tmp_path / "config.yaml"), "training.device=cuda"]) == 2
+    assert "sees no CUDA GPU" in capsys.readouterr().err
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_gpu_training_uses_bf16_and_scores_on_cuda(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir, "training.device=cuda")
+    metrics = train(config)
+    assert 0.0 <= metrics["stance_macro_f1"] <= 1.0
+    classifier = StanceClassifier.from_pretrained(config.training.output_dir, device="cuda")
+    assert classifier.device.type == "cuda" and classifier.use_bf16 == torch.cuda.is_bf16_supported()
+    assert len(classifier.predict(["Shelling resumed at dawn."] * 5)) == 5
+
+
+@pytest.mark.slow
+def test_tiny_config_learns_real_news_better_than_the_majority_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """configs/tiny.yaml: the real encoder on 400 corpus sentences, scored on the corpus dev split."""
+    monkeypatch.chdir(REPO)
+    config = load_config(REPO / "configs" / "tiny.yaml", [f"training.output_dir={tmp_path}/tiny"])
+    metrics = train(config)
+    dev_stances = [json.loads(line)["stance"] for line in (REPO / config.data.dev).read_text().splitlines()]
+    majority = Counter(dev_stances).most_common(1)[0][1] / len(dev_stances)
+    assert metrics["stance_accuracy"] > majority + 0.1
