@@ -11,7 +11,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from model.configuration import NewsStanceConfig
 from model.device import resolve_device
 from model.modeling import NewsStanceModel
-from model.storage import check_model_dir, write_atomically
+from model.storage import ONNX_FILE, check_model_dir, write_atomically
 
 DEFAULT_BATCH_SIZE = 64
 
@@ -30,7 +30,10 @@ class StanceClassifier:
     """Mirrors transformers' verbs: `from_pretrained`, `predict`, `predict_proba`, `save_pretrained`."""
 
     def __init__(
-        self, model: NewsStanceModel, tokenizer: PreTrainedTokenizerBase, device: str | torch.device = "auto"
+        self,
+        model: NewsStanceModel,
+        tokenizer: PreTrainedTokenizerBase,
+        device: str | torch.device = "auto",
     ) -> None:
         device = resolve_device(device) if isinstance(device, str) else device
         self.model = model.to(device).eval()
@@ -41,10 +44,15 @@ class StanceClassifier:
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "auto") -> "StanceClassifier":
-        check_model_dir(Path(path))
-        model = NewsStanceModel.from_pretrained(path)
+        """Load a PyTorch model directory, or an ONNX one written by `newsstance export`."""
+        path = Path(path)
+        check_model_dir(path)
         tokenizer = AutoTokenizer.from_pretrained(path)
-        return cls(model, tokenizer, device)
+        if (path / ONNX_FILE).is_file():
+            from model.onnx_runtime import OnnxClassifier
+
+            return OnnxClassifier.from_directory(path, tokenizer, device)
+        return cls(NewsStanceModel.from_pretrained(path), tokenizer, device)
 
     def save_pretrained(self, path: str | Path) -> None:
         def write(directory: Path) -> None:
@@ -94,11 +102,11 @@ class StanceClassifier:
             batch = self.tokenizer.pad(
                 {key: [encoded[key][i] for i in rows] for key in encoded.keys()}, return_tensors="pt"
             )
-            stance[rows], sentiment[rows] = self._forward(batch)
+            stance[rows], sentiment[rows] = self._run(batch)
         return stance, sentiment
 
     @torch.inference_mode()
-    def _forward(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+    def _run(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
         on_gpu = self.device.type == "cuda"
         inputs = {
             key: (value.pin_memory() if on_gpu else value).to(self.device, non_blocking=on_gpu)

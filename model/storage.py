@@ -9,7 +9,8 @@ from pathlib import Path
 from model.errors import NewsStanceError
 
 TOKENIZER_FILES = ("tokenizer_config.json",)
-WEIGHT_FILES = ("model.safetensors", "model.onnx")
+ONNX_FILE = "model.onnx"
+WEIGHT_FILES = ("model.safetensors", ONNX_FILE)
 
 
 def write_atomically(target: Path, write: Callable[[Path], None]) -> None:

@@ -1,0 +1,82 @@
+"""Export a trained model to ONNX (dynamic batch and sequence axes), optionally int8-quantized."""
+
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from model.classifier import StanceClassifier
+from model.errors import NewsStanceError
+from model.model_card import write_model_card
+from model.modeling import NewsStanceModel
+from model.storage import ONNX_FILE, write_atomically
+
+QUANTIZE_CHOICES = ("int8",)
+CARRIED_FILES = ("train_config.yaml", "dev_metrics.json", "evaluations.json")
+
+
+class _LogitsOnly(nn.Module):
+    """ONNX wants plain tensors out; the model returns a ModelOutput."""
+
+    def __init__(self, model: NewsStanceModel, input_names: list[str]) -> None:
+        super().__init__()
+        self.model = model
+        self.input_names = input_names
+
+    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        output = self.model(**dict(zip(self.input_names, inputs)))
+        return output.stance_logits, output.sentiment_logits
+
+
+def export_onnx(model_dir: Path, output_dir: Path, quantize: str | None = None) -> Path:
+    """Write a directory `StanceClassifier.from_pretrained` loads with onnxruntime."""
+    if quantize not in (None, *QUANTIZE_CHOICES):
+        raise NewsStanceError(f"--quantize {quantize!r}: expected one of {', '.join(QUANTIZE_CHOICES)}")
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError:
+        raise NewsStanceError("ONNX export needs onnx and onnxruntime: pip install -e '.[onnx]'") from None
+    if (Path(model_dir) / ONNX_FILE).is_file():
+        raise NewsStanceError(f"{model_dir} is already an ONNX model; export from the PyTorch directory")
+    classifier = StanceClassifier.from_pretrained(model_dir, device="cpu")
+    input_names = list(classifier.tokenizer.model_input_names)
+    example = classifier.tokenizer(["An example sentence.", "A second, longer example sentence."],
+                                   padding=True, return_tensors="pt")
+
+    def write(directory: Path) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            fp32_path = Path(scratch) / ONNX_FILE if quantize else directory / ONNX_FILE
+            _export_graph(classifier.model, input_names, example, fp32_path)
+            if quantize == "int8":
+                quantize_dynamic(fp32_path, directory / ONNX_FILE, weight_type=QuantType.QInt8)
+        classifier.config.save_pretrained(directory)
+        classifier.tokenizer.save_pretrained(directory)
+        for name in CARRIED_FILES:
+            if (Path(model_dir) / name).is_file():
+                shutil.copy2(Path(model_dir) / name, directory / name)
+        write_model_card(directory)
+
+    write_atomically(Path(output_dir), write)
+    return Path(output_dir)
+
+
+def _export_graph(model: NewsStanceModel, input_names: list[str], example: dict, path: Path) -> None:
+    axes = {name: {0: "batch", 1: "sequence"} for name in input_names}
+    axes.update({"stance_logits": {0: "batch"}, "sentiment_logits": {0: "batch"}})
+    with warnings.catch_warnings():
+        # The TorchScript exporter traces BERT's masking code and warns about Python branches that
+        # are constant for every padded batch; the export is checked against PyTorch in the tests.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _LogitsOnly(model.eval(), input_names),
+            tuple(example[name] for name in input_names),
+            str(path),
+            input_names=input_names,
+            output_names=["stance_logits", "sentiment_logits"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
