@@ -12,7 +12,7 @@ from model import StanceClassifier
 from tests.conftest import REPO, write_jsonl
 from training.cli import main
 from training.config import load_config
-from training.train import train
+from training.train import METRIC_NAMES, train
 
 SENTENCES = [
     ("The defence ministry said the strike destroyed three tanks near the river.", "battlefield_report", "negative"),
@@ -60,7 +60,7 @@ def test_training_writes_a_complete_loadable_model_directory(tmp_path: Path, tin
 def test_same_seed_gives_the_same_model(tmp_path: Path, tiny_encoder_dir: Path) -> None:
     first = train(tiny_config(tmp_path / "a", tiny_encoder_dir))
     second = train(tiny_config(tmp_path / "b", tiny_encoder_dir))
-    assert first == second
+    assert {k: first[k] for k in METRIC_NAMES} == {k: second[k] for k in METRIC_NAMES}
     probe = ["Troops withdrew from the town."]
     a = StanceClassifier.from_pretrained(tmp_path / "a" / "run").predict_proba(probe)["stance"]
     b = StanceClassifier.from_pretrained(tmp_path / "b" / "run").predict_proba(probe)["stance"]
@@ -89,7 +89,8 @@ def test_interrupted_training_resumes_to_the_same_result(tmp_path: Path, tiny_en
     with pytest.raises(Exception, match="not a complete newsstance model directory"):
         StanceClassifier.from_pretrained(run)
     resumed = train(config, resume=True)
-    assert resumed == pytest.approx(uninterrupted, abs=1e-6)
+    for key in METRIC_NAMES:
+        assert resumed[key] == pytest.approx(uninterrupted[key], abs=1e-6)
 
 
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:

@@ -79,13 +79,14 @@ def train(
         compute_metrics=compute_metrics,
         callbacks=list(callbacks),
     )
-    trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    outcome = trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     metrics = {
         key.removeprefix("eval_"): value
         for key, value in trainer.evaluate().items()
         if key.removeprefix("eval_") in METRIC_NAMES
     }
     metrics["train_rows"] = len(train_rows)
+    metrics["train_samples_per_second"] = outcome.metrics["train_samples_per_second"]
     metrics["dev_rows"] = len(dev_rows)
 
     def write(directory: Path) -> None:
