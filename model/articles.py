@@ -1,0 +1,114 @@
+"""Read the inputs of `newsstance score` into articles, lazily, one input's problem never stopping the rest."""
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+STDIN = "-"
+JSONL_SUFFIXES = (".jsonl",)
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """An input that could not be read; the message names the file (and line) and what is wrong."""
+
+    message: str
+
+
+def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[Article | InputProblem]:
+    """Articles in input order: text files, directories of `.txt` files, JSONL files, or `-` for stdin."""
+    for path in paths:
+        if path == STDIN:
+            yield _text_article("stdin", (stdin or sys.stdin.buffer).read())
+        elif Path(path).is_dir():
+            yield from _directory(Path(path))
+        elif not Path(path).exists():
+            yield InputProblem(f"{path}: no such file or directory")
+        elif path.lower().endswith(JSONL_SUFFIXES):
+            yield from _jsonl_articles(Path(path))
+        else:
+            yield _text_file(Path(path))
+
+
+def _directory(directory: Path) -> Iterator[Article | InputProblem]:
+    files = sorted(str(path) for path in directory.rglob("*.txt") if path.is_file())
+    if not files:
+        yield InputProblem(f"{directory}: directory holds no .txt files")
+    for path in files:
+        yield _text_file(Path(path))
+
+
+def _text_file(path: Path) -> Article | InputProblem:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return InputProblem(f"{path}: cannot read ({error.strerror})")
+    return _text_article(str(path), data)
+
+
+def _text_article(name: str, data: bytes) -> Article | InputProblem:
+    """Offsets count characters of the decoded text; a UTF-8 byte-order mark is not part of it."""
+    if b"\x00" in data[:8192]:
+        return InputProblem(f"{name}: looks like a binary file (it contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return InputProblem(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})")
+    if not text.strip():
+        return InputProblem(f"{name}: empty file, nothing to score")
+    return Article(name, text)
+
+
+def _jsonl_articles(path: Path) -> Iterator[Article | InputProblem]:
+    """One article per line, `{"id": ..., "text": ...}`; without an `id` the article is `FILE:LINE`."""
+    try:
+        with path.open("rb") as lines:
+            seen_any = False
+            for number, raw in enumerate(lines, start=1):
+                if raw.strip():
+                    seen_any = True
+                    yield _jsonl_article(path, number, raw)
+    except OSError as error:
+        yield InputProblem(f"{path}: cannot read ({error.strerror})")
+        return
+    if not seen_any:
+        yield InputProblem(f"{path}: empty file, nothing to score")
+
+
+def _jsonl_article(path: Path, number: int, raw: bytes) -> Article | InputProblem:
+    where = f"{path}:{number}"
+    try:
+        row = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+    except UnicodeDecodeError as error:
+        return InputProblem(f"{where}: not UTF-8 text ({error.reason} at byte {error.start})")
+    except json.JSONDecodeError as error:
+        return InputProblem(f"{where}: not valid JSON ({error.msg} at column {error.colno})")
+    if not isinstance(row, dict):
+        return InputProblem(f'{where}: expected a JSON object like {{"id": ..., "text": ...}}')
+    text = row.get("text")
+    if not isinstance(text, str):
+        problem = "has no 'text'" if text is None else f"'text' must be a string, not {type(text).__name__}"
+        return InputProblem(f"{where}: {problem}")
+    if not text.strip():
+        return InputProblem(f"{where}: empty 'text', nothing to score")
+    article_id = where if row.get("id") is None else str(row["id"])
+    if not _is_valid_unicode(text + article_id):
+        return InputProblem(f"{where}: 'text' or 'id' holds a lone surrogate escape, which is not Unicode text")
+    return Article(article_id, text)
+
+
+def _is_valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,0 +1,99 @@
+"""One `newsstance score` run: read inputs, score them (across processes when launched so), write outputs."""
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TextIO
+
+from model.articles import InputProblem, read_inputs
+from model.classifier import StanceClassifier
+from model.errors import NewsStanceError
+from model.html_report import write_html
+from model.scoring import UNCERTAIN, ScoredArticle, score_articles
+from model.sharding import launched_processes, process_device, score_across_processes
+from model.writers import Labels, SummaryWriter, write_csv, write_jsonl, write_table
+
+WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "table": write_table, "html": write_html}
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    paths: list[str]
+    model: str
+    format: str = "jsonl"
+    output: str | None = None
+    summary: str | None = None
+    batch_size: int = 64
+    device: str = "auto"
+    min_confidence: float = 0.0
+
+
+def score_paths(options: ScoreOptions, stdout: TextIO, stderr: TextIO) -> int:
+    """Score everything that can be read and return how many inputs could not be (for the exit code)."""
+    if not 0.0 <= options.min_confidence <= 1.0:
+        raise NewsStanceError(f"--min-confidence {options.min_confidence} must be between 0 and 1")
+    processes = launched_processes(options.device)
+    classifier = StanceClassifier.from_pretrained(options.model, device=process_device(processes, options.device))
+    score = partial(
+        score_articles, classifier, batch_size=options.batch_size, min_confidence=options.min_confidence
+    )
+    items = read_inputs(options.paths)
+    if processes is None:
+        results = score(items)
+    else:
+        scratch_parent = Path(options.output).resolve().parent if options.output else None
+        results = score_across_processes(processes, items, score, scratch_parent)
+        if not processes.is_main_process:
+            for _ in results:
+                pass
+            return 0
+    stance = classifier.stance_labels + ([UNCERTAIN] if options.min_confidence > 0 else [])
+    labels = Labels(stance=stance, sentiment=classifier.sentiment_labels)
+    failures: list[InputProblem] = []
+    with ExitStack() as files:
+        stream = files.enter_context(_open(options.output, "--output")) if options.output else stdout
+        summary = None
+        if options.summary:
+            summary = SummaryWriter(files.enter_context(_open(options.summary, "--summary")), labels)
+        articles = _reported(results, stderr, failures, classifier.tokenizer.model_max_length)
+        WRITERS[options.format](_summarised(articles, summary), stream, labels)
+        if summary is not None:
+            summary.close()
+    return len(failures)
+
+
+def _reported(
+    results: Iterable[ScoredArticle | InputProblem], stderr: TextIO, failures: list[InputProblem], limit: int
+) -> Iterator[ScoredArticle]:
+    """Say what could not be read and what was cut short, as it happens, and pass the articles on."""
+    for result in results:
+        if isinstance(result, InputProblem):
+            failures.append(result)
+            print(f"newsstance: error: {result.message}", file=stderr, flush=True)
+            continue
+        for sentence in result.sentences:
+            if sentence.truncated:
+                print(
+                    f"newsstance: warning: {result.id}: sentence {sentence.index} has {sentence.tokens} tokens,"
+                    f" more than the model's {limit}; scored its first {limit} tokens only",
+                    file=stderr,
+                    flush=True,
+                )
+        yield result
+
+
+def _summarised(articles: Iterable[ScoredArticle], summary: SummaryWriter | None) -> Iterator[ScoredArticle]:
+    for article in articles:
+        if summary is not None:
+            summary.add(article)
+        yield article
+
+
+def _open(path: str, option: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror})") from None

@@ -1,0 +1,72 @@
+"""`newsstance suggest`: the sentences the model is least sure about, first, in training JSONL shape."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import StanceClassifier
+from model.suggest import read_pool, uncertainty
+from training.cli import main
+
+POOL = [
+    "The ministry said the talks would resume on Monday.",
+    "A spokesman denied the report.",
+    "Officials said the convoy may have been carrying fuel.",
+    "Two villages were shelled overnight.",
+    "The bridge was built in 1962.",
+    "A spokesman denied the report.",
+]
+
+
+def suggest(capsys, *args: str) -> tuple[int, list[dict], str]:
+    code = main(["suggest", *args])
+    captured = capsys.readouterr()
+    return code, [json.loads(line) for line in captured.out.splitlines()], captured.err
+
+
+@pytest.mark.parametrize("by", ["entropy", "margin"])
+def test_most_uncertain_distinct_sentences_come_first(capsys, tiny_model_dir: Path, tmp_path: Path, by: str) -> None:
+    pool = tmp_path / "pool.txt"
+    pool.write_text("\n".join(POOL) + "\n\n", encoding="utf-8")
+    code, rows, _ = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "10", "--by", by)
+    assert code == 0
+    assert sorted(row["text"] for row in rows) == sorted(set(POOL))
+    assert [row["uncertainty"] for row in rows] == sorted((row["uncertainty"] for row in rows), reverse=True)
+    probs = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu").predict_proba([rows[0]["text"]])
+    assert rows[0]["uncertainty"] == pytest.approx(float(uncertainty(probs["stance"], by)[0]), abs=1e-6)
+    for row in rows:
+        assert row["stance"] is None and row["sentiment"] is None
+        assert row["source"].startswith(f"{pool}:")
+
+
+def test_jsonl_pool_and_output_file(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps({"text": text, "id": i}) + "\n" for i, text in enumerate(POOL)), encoding="utf-8")
+    output = tmp_path / "to_label.jsonl"
+    code, rows, _ = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "2", "--output", str(output))
+    assert code == 0 and rows == []
+    written = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert len(written) == 2
+    assert set(written[0]) >= {"text", "stance", "sentiment", "uncertainty"}
+
+
+def test_uncertainty_is_highest_for_a_flat_distribution() -> None:
+    probs = np.array([[0.2, 0.2, 0.2, 0.2, 0.2], [0.96, 0.01, 0.01, 0.01, 0.01], [0.5, 0.5, 0.0, 0.0, 0.0]])
+    assert np.argsort(-uncertainty(probs, "entropy")).tolist() == [0, 2, 1]
+    assert uncertainty(probs, "margin")[[0, 2]].tolist() == [1.0, 1.0]
+
+
+def test_bad_pool_line_is_one_line_error(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text('{"text": "fine"}\n{"txt": "no text"}\n', encoding="utf-8")
+    code, _, err = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "1")
+    assert code == 2
+    assert err.splitlines()[-1] == f"newsstance: error: {pool}:2: expected a JSON object with a string 'text'"
+
+
+def test_plain_pool_keeps_line_numbers(tmp_path: Path) -> None:
+    pool = tmp_path / "pool.txt"
+    pool.write_text("First.\n\n  Second.  \n", encoding="utf-8")
+    assert [(s.text, s.source) for s in read_pool(pool)] == [("First.", f"{pool}:1"), ("Second.", f"{pool}:3")]
