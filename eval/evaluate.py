@@ -1,0 +1,199 @@
+"""Score a model (and optionally the baselines) on a labelled file: every number the report shows."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.baselines import baselines_for
+from eval.bootstrap import (
+    CONFIDENCE,
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    interval,
+    macro_f1_samples,
+    resample_indices,
+)
+from eval.calibration import DEFAULT_BINS, expected_calibration_error, reliability_bins
+from eval.metrics import classification_metrics, macro_f1_labels
+from model.classifier import StanceClassifier, softmax
+from model.configuration import NewsStanceConfig
+from model.errors import NewsStanceError
+from model.model_card import CALIBRATION_FILE
+from model.storage import check_model_dir
+from training.data import check_disjoint, read_labelled
+
+HEADS = ("stance", "sentiment")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    metrics: dict[str, Any]
+    errors: list[dict[str, Any]]
+
+
+def evaluate(
+    model_dir: Path,
+    data_path: Path,
+    train_path: Path | None = None,
+    resamples: int = DEFAULT_RESAMPLES,
+    bins: int = DEFAULT_BINS,
+    device: str = "auto",
+) -> Evaluation:
+    """Labels are checked against the model's own label sets, so a file the model cannot score fails early."""
+    rows = read_for_model(model_dir, data_path)
+    classifier = StanceClassifier.from_pretrained(model_dir, device=device)
+    labels = {"stance": classifier.stance_labels, "sentiment": classifier.sentiment_labels}
+    texts = [row["text"] for row in rows]
+    baseline_predictions = {}
+    if train_path is not None:
+        train_rows = read_labelled(train_path, labels["stance"], labels["sentiment"])
+        check_disjoint(Path(train_path), train_rows, Path(data_path), rows)
+        baseline_predictions = _baseline_predictions(train_path, train_rows, texts, labels)
+    logits = dict(zip(HEADS, classifier.logits(texts)))
+    temperatures = {
+        "stance": classifier.config.stance_temperature,
+        "sentiment": classifier.config.sentiment_temperature,
+    }
+    metrics: dict[str, Any] = {
+        "model": str(model_dir),
+        "data": str(data_path),
+        "train": str(train_path) if train_path is not None else None,
+        "rows": len(rows),
+        "bootstrap": {"resamples": resamples, "confidence": CONFIDENCE, "seed": DEFAULT_SEED},
+        "ece_bins": bins,
+        "temperature_fitted_on": _calibration_data(Path(model_dir)),
+    }
+    errors: list[dict[str, Any]] = []
+    for head in HEADS:
+        keep = [i for i, row in enumerate(rows) if row.get(head) is not None]
+        if not keep:
+            metrics[head] = None
+            continue
+        gold = [rows[i][head] for i in keep]
+        gold_ids = np.array([labels[head].index(label) for label in gold])
+        uncalibrated = softmax(logits[head][keep])
+        calibrated = softmax(logits[head][keep] / temperatures[head])
+        predicted = [labels[head][j] for j in calibrated.argmax(axis=1)]
+        others = {
+            name: [preds[head][i] for i in keep]
+            for name, preds in baseline_predictions.items()
+            if preds[head]
+        }
+        metrics[head] = _head_metrics(gold, predicted, others, labels[head], resamples)
+        metrics[head]["calibration"] = {
+            "temperature": temperatures[head],
+            "ece_uncalibrated": expected_calibration_error(uncalibrated, gold_ids, bins),
+            "ece": expected_calibration_error(calibrated, gold_ids, bins),
+            "reliability_uncalibrated": _bins_json(uncalibrated, gold_ids, bins),
+            "reliability": _bins_json(calibrated, gold_ids, bins),
+        }
+        errors += _mistakes(head, [rows[i] for i in keep], gold, predicted, calibrated)
+    errors.sort(key=lambda error: error["confidence"], reverse=True)
+    return Evaluation(metrics, errors)
+
+
+def read_for_model(model_dir: Path, data_path: Path) -> list[dict[str, Any]]:
+    """Check the data against the model's own label sets before any weights are loaded, so bad input fails fast."""
+    check_model_dir(Path(model_dir))
+    config = NewsStanceConfig.from_pretrained(model_dir)
+    return read_labelled(data_path, config.stance_labels, config.sentiment_labels)
+
+
+def headline(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The few numbers the model card keeps for this evaluation."""
+    numbers: dict[str, Any] = {"rows": metrics["rows"]}
+    for head in HEADS:
+        scores = metrics[head]
+        if scores is None:
+            continue
+        numbers[f"{head}_accuracy"] = scores["accuracy"]
+        numbers[f"{head}_macro_f1"] = scores["macro_f1"]
+        if scores["macro_f1_ci"]:
+            numbers[f"{head}_macro_f1_ci"] = scores["macro_f1_ci"]
+        numbers[f"{head}_ece"] = scores["calibration"]["ece"]
+        for name, baseline in scores["baselines"].items():
+            per_baseline = numbers.setdefault("baselines", {}).setdefault(name, {})
+            per_baseline[f"{head}_macro_f1"] = baseline["macro_f1"]
+    return numbers
+
+
+def _head_metrics(
+    gold: list[str], predicted: list[str], baselines: dict[str, list[str]], labels: list[str], resamples: int
+) -> dict[str, Any]:
+    """The model's scores with its CI, each baseline's, and the paired model-minus-baseline difference."""
+    indices = resample_indices(len(gold), resamples) if resamples else None
+    averaged = macro_f1_labels(gold, labels)
+
+    def scored(system_predictions: list[str]) -> tuple[dict[str, Any], np.ndarray | None]:
+        scores = classification_metrics(gold, system_predictions, labels)
+        samples = None if indices is None else macro_f1_samples(gold, system_predictions, averaged, indices)
+        scores["macro_f1_ci"] = None if samples is None else interval(samples)
+        return scores, samples
+
+    result, model_samples = scored(predicted)
+    result["baselines"] = {}
+    for name, system_predictions in baselines.items():
+        scores, samples = scored(system_predictions)
+        difference = result["macro_f1"] - scores["macro_f1"]
+        scores["model_minus_baseline"] = {
+            "macro_f1": difference,
+            "ci": None if samples is None else interval(model_samples - samples),
+        }
+        result["baselines"][name] = scores
+    return result
+
+
+def _baseline_predictions(
+    train_path: Path, train_rows: list[dict[str, Any]], texts: list[str], labels: dict[str, list[str]]
+) -> dict[str, dict[str, list[str]]]:
+    """Each baseline fits each head on the training rows that carry that head's label."""
+    predictions: dict[str, dict[str, list[str]]] = {}
+    for name, factories in baselines_for(labels["stance"], labels["sentiment"]).items():
+        predictions[name] = {}
+        for head, factory in factories.items():
+            labelled = [row for row in train_rows if row.get(head) is not None]
+            if not labelled:
+                predictions[name][head] = []
+                continue
+            if len({row[head] for row in labelled}) < 2:
+                raise NewsStanceError(f"{train_path}: baselines need at least two different {head} labels")
+            system = factory().fit([row["text"] for row in labelled], [row[head] for row in labelled])
+            predictions[name][head] = [str(label) for label in system.predict(texts)]
+    return predictions
+
+
+def _calibration_data(model_dir: Path) -> str | None:
+    """The file `newsstance calibrate` fitted the temperatures on, so the report can warn about reuse."""
+    path = model_dir / CALIBRATION_FILE
+    return json.loads(path.read_text(encoding="utf-8")).get("data") if path.is_file() else None
+
+
+def _bins_json(probs: np.ndarray, gold_ids: np.ndarray, bins: int) -> dict[str, list]:
+    table = reliability_bins(probs, gold_ids, bins)
+    return {
+        "edges": table.edges.tolist(),
+        "counts": table.counts.tolist(),
+        "confidence": [None if np.isnan(value) else float(value) for value in table.confidence],
+        "accuracy": [None if np.isnan(value) else float(value) for value in table.accuracy],
+    }
+
+
+def _mistakes(
+    head: str, rows: list[dict[str, Any]], gold: list[str], predicted: list[str], probs: np.ndarray
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "head": head,
+            "line": row["line"],
+            **({"id": row["id"]} if "id" in row else {}),
+            "text": row["text"],
+            "gold": gold_label,
+            "predicted": predicted_label,
+            "confidence": float(row_probs.max()),
+        }
+        for row, gold_label, predicted_label, row_probs in zip(rows, gold, predicted, probs)
+        if gold_label != predicted_label
+    ]

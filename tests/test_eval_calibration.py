@@ -1,0 +1,37 @@
+"""ECE on cases small enough to check by eye, and temperature scaling recovering a known temperature."""
+
+import numpy as np
+import pytest
+
+from eval.calibration import expected_calibration_error, fit_temperature, reliability_bins
+from model.classifier import softmax
+
+
+def test_ece_of_a_known_case() -> None:
+    # Four predictions at confidence 0.9 (3 right) and two at 0.6 (both wrong).
+    probs = np.array([[0.9, 0.1]] * 4 + [[0.6, 0.4]] * 2)
+    gold = np.array([0, 0, 0, 1, 1, 1])
+    # bin of 0.9: |0.75 - 0.9| * 4/6; bin of 0.6: |0.0 - 0.6| * 2/6
+    assert expected_calibration_error(probs, gold) == pytest.approx(0.15 * 4 / 6 + 0.6 * 2 / 6)
+
+
+def test_ece_is_zero_when_confidence_equals_accuracy() -> None:
+    probs = np.array([[0.5, 0.5]] * 4 + [[1.0, 0.0]] * 2)
+    gold = np.array([0, 1, 0, 1, 0, 0])
+    assert expected_calibration_error(probs, gold) == pytest.approx(0.0)
+
+
+def test_reliability_bins_count_every_prediction_once() -> None:
+    probs = softmax(np.random.default_rng(0).normal(size=(200, 4)))
+    table = reliability_bins(probs, np.zeros(200, dtype=int), bins=15)
+    assert table.counts.sum() == 200
+    assert len(table.edges) == 16
+
+
+@pytest.mark.parametrize("true_temperature", [0.5, 2.5])
+def test_fit_temperature_recovers_the_temperature_that_generated_the_labels(true_temperature: float) -> None:
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=3.0, size=(20000, 5))
+    probs = softmax(logits / true_temperature)
+    gold = np.array([rng.choice(5, p=row) for row in probs])
+    assert fit_temperature(logits, gold) == pytest.approx(true_temperature, rel=0.05)
