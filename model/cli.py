@@ -13,6 +13,7 @@ from model.errors import NewsStanceError
 def add_commands(commands: argparse._SubParsersAction) -> None:
     add_score_command(commands)
     add_suggest_command(commands)
+    add_export_command(commands)
 
 
 def add_score_command(commands: argparse._SubParsersAction) -> None:
@@ -61,6 +62,30 @@ def add_suggest_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, metavar="N")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.set_defaults(run=run_suggest)
+
+
+def add_export_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "export",
+        help="export a trained model to ONNX (optionally int8) for fast CPU scoring",
+        description=(
+            "Write an ONNX copy of a trained model (dynamic batch and sequence axes) that "
+            "StanceClassifier.from_pretrained and `newsstance score` load with onnxruntime."
+        ),
+    )
+    parser.add_argument("--model", required=True, metavar="DIR", help="trained PyTorch model directory")
+    parser.add_argument("--format", choices=("onnx",), default="onnx")
+    parser.add_argument("--quantize", choices=("int8",), help="dynamic int8 quantization of the weights")
+    parser.add_argument("--output", required=True, metavar="DIR", help="directory to write")
+    parser.set_defaults(run=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from model.onnx_export import export_onnx
+
+    written = export_onnx(Path(args.model), Path(args.output), args.quantize)
+    print(f"wrote {args.format}{' ' + args.quantize if args.quantize else ''} model to {written}")
+    return 0
 
 
 def run_score(args: argparse.Namespace) -> int:

@@ -59,3 +59,14 @@ def test_exporting_an_onnx_directory_or_bad_quantization_is_refused(tiny_model_d
         export_onnx(exported["fp32"], tmp_path / "again")
     with pytest.raises(NewsStanceError, match="--quantize 'int4'"):
         export_onnx(tiny_model_dir, tmp_path / "x", quantize="int4")
+
+
+def test_export_command_writes_a_loadable_int8_model(tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
+    from training.cli import main
+
+    assert main(["export", "--model", str(tiny_model_dir), "--format", "onnx", "--quantize", "int8",
+                 "--output", str(tmp_path / "int8")]) == 0
+    assert "wrote onnx int8 model to" in capsys.readouterr().out
+    assert isinstance(StanceClassifier.from_pretrained(tmp_path / "int8"), OnnxClassifier)
+    assert main(["export", "--model", str(tmp_path / "missing"), "--output", str(tmp_path / "x")]) == 2
+    assert "no such model directory" in capsys.readouterr().err

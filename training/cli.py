@@ -4,11 +4,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import transformers
+
 from model.errors import NewsStanceError
 from training.config import load_config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    transformers.utils.logging.disable_progress_bar()  # "Loading weights" bars on every load are noise here
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
