@@ -16,19 +16,26 @@ WEIGHT_FILES = ("model.safetensors", ONNX_FILE)
 def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
     """Build the directory beside `target`, then swap it in with renames, so a crash leaves no half model."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    except OSError as error:
+        raise NewsStanceError(f"{target}: cannot write the model directory ({error.strerror})") from None
     staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a model directory is not
+    retired = None
     try:
         write(staging)
-    except BaseException:
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, retired / target.name)
+        os.replace(staging, target)
+    except BaseException as error:
+        if retired is not None and not target.exists():
+            os.replace(retired / target.name, target)  # put the previous model back
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise NewsStanceError(f"{target}: writing the model directory failed ({error.strerror or error})") from None
         raise
-    retired = None
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, retired / target.name)
-    os.replace(staging, target)
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
 

@@ -147,3 +147,10 @@ def test_base_model_may_be_a_local_directory_or_a_hub_id(tiny_encoder_dir: Path,
     assert resolve_base_model("bert-base-uncased") == ("bert-base-uncased", False)
     with pytest.raises(NewsStanceError, match="no such directory"):
         resolve_base_model(str(tmp_path / "missing"))
+
+
+def test_an_unwritable_destination_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(NewsStanceError, match="a-file/model: cannot write the model directory"):
+        write_atomically(blocker / "model", lambda directory: None)
