@@ -27,6 +27,7 @@ HARD_CASES = {
     "media_meta": {"other"},
 }
 NEAR_DUPLICATE_JACCARD = 0.8
+LEAK_NGRAM = 6  # shared six-word runs with the evaluation set: common newswire phrases are shorter
 
 
 def load_split(name: str) -> list[dict]:
@@ -111,13 +112,21 @@ def test_the_near_duplicate_check_can_fail() -> None:
     assert len(pairs) == 1
 
 
-def test_no_sentence_from_the_evaluation_set(corpus) -> None:
+def word_ngrams(text: str, size: int = LEAK_NGRAM) -> set[tuple[str, ...]]:
+    tokens = words(text)
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def test_nothing_from_the_evaluation_set(corpus) -> None:
+    """No evaluation sentence, near-copy, or six-word run of one: the corpus is written, not borrowed."""
     if not SHARED_DEV.is_file():
         pytest.skip(f"{SHARED_DEV} is absent (it exists beside the project checkout and in CI, not in a user's clone)")
     held_out = [json.loads(line)["text"] for line in SHARED_DEV.read_text(encoding="utf-8").splitlines()]
     ours = [row["text"] for rows in corpus.values() for row in rows]
     assert {" ".join(words(t)) for t in ours} & {" ".join(words(t)) for t in held_out} == set()
     assert near_duplicate_pairs(ours, held_out) == []
+    held_out_runs = set().union(*(word_ngrams(text) for text in held_out))
+    assert [text for text in ours if word_ngrams(text) & held_out_runs] == []
 
 
 def test_size_balance_breadth_and_hard_cases(corpus) -> None:
