@@ -59,12 +59,15 @@ def stance_pipeline(model_dir: Path, batch_size: int) -> Callable[[list[str]], l
     config = model.config
     config.id2label = dict(enumerate(config.stance_labels))
     config.label2id = {label: i for i, label in config.id2label.items()}
+    verbosity = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity(transformers.logging.CRITICAL)  # "StanceHead is not supported" lists every model
     classifier = pipeline(
         "text-classification",
         model=StanceHead(config, model).eval(),
         tokenizer=AutoTokenizer.from_pretrained(model_dir),
         device=-1,
     )
+    transformers.logging.set_verbosity(verbosity)
 
     def run(texts: list[str]) -> list[str]:
         return [out["label"] for out in classifier(texts, batch_size=batch_size, truncation=True)]

@@ -70,3 +70,15 @@ def test_export_command_writes_a_loadable_int8_model(tiny_model_dir: Path, tmp_p
     assert isinstance(StanceClassifier.from_pretrained(tmp_path / "int8"), OnnxClassifier)
     assert main(["export", "--model", str(tmp_path / "missing"), "--output", str(tmp_path / "x")]) == 2
     assert "no such model directory" in capsys.readouterr().err
+
+
+def test_int8_keeps_the_feed_forward_down_projections_in_fp32(exported) -> None:
+    import onnx
+
+    from model.onnx_export import _outlier_prone_nodes
+
+    kept = _outlier_prone_nodes(exported["fp32"] / "model.onnx")
+    assert len(kept) == 2  # one per layer of the tiny 2-layer encoder
+    quantized_ops = {node.name: node.op_type for node in onnx.load(str(exported["int8"] / "model.onnx")).graph.node}
+    assert all(quantized_ops.get(name) == "MatMul" for name in kept)
+    assert "MatMulInteger" in quantized_ops.values() or "DynamicQuantizeMatMul" in quantized_ops.values()
