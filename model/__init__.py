@@ -1,19 +1,24 @@
-"""newsstance's model: a two-headed sentence classifier and the object that loads and runs it."""
+"""newsstance's model: a two-headed sentence classifier and the object that loads and runs it.
 
-from transformers import AutoConfig, AutoModel
+Names are imported on first use, so `newsstance --help` and the error paths do not pay for torch
+and transformers.
+"""
 
-from model.classifier import Prediction, StanceClassifier
-from model.configuration import NewsStanceConfig
-from model.errors import NewsStanceError
-from model.modeling import NewsStanceModel
+from importlib import import_module
+from typing import Any
 
-AutoConfig.register(NewsStanceConfig.model_type, NewsStanceConfig)
-AutoModel.register(NewsStanceConfig, NewsStanceModel)
+_EXPORTS = {
+    "NewsStanceConfig": "model.configuration",
+    "NewsStanceError": "model.errors",
+    "NewsStanceModel": "model.modeling",
+    "Prediction": "model.classifier",
+    "StanceClassifier": "model.classifier",
+}
 
-__all__ = [
-    "NewsStanceConfig",
-    "NewsStanceError",
-    "NewsStanceModel",
-    "Prediction",
-    "StanceClassifier",
-]
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'model' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

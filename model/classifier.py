@@ -9,11 +9,10 @@ import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from model.configuration import NewsStanceConfig
+from model.defaults import DEFAULT_BATCH_SIZE
 from model.device import resolve_device
 from model.modeling import NewsStanceModel
 from model.storage import ONNX_FILE, check_model_dir, write_atomically
-
-DEFAULT_BATCH_SIZE = 64
 
 
 @dataclass(frozen=True)

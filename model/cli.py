@@ -5,8 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from model.classifier import DEFAULT_BATCH_SIZE
-from model.device import DEVICE_CHOICES
+from model.defaults import DEFAULT_BATCH_SIZE, DEVICE_CHOICES
 from model.errors import NewsStanceError
 
 

@@ -2,9 +2,8 @@
 
 import torch
 
+from model.defaults import DEVICE_CHOICES
 from model.errors import NewsStanceError
-
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 
 def resolve_device(name: str) -> torch.device:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 from torch.nn import functional as F
-from transformers import AutoModel, PreTrainedModel
+from transformers import AutoConfig, AutoModel, PreTrainedModel
 from transformers.utils import ModelOutput
 
 from model.configuration import NewsStanceConfig
@@ -110,3 +110,7 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
     """Average the real tokens, as the sentence-transformers encoders were trained to be read."""
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+
+
+AutoConfig.register(NewsStanceConfig.model_type, NewsStanceConfig, exist_ok=True)
+AutoModel.register(NewsStanceConfig, NewsStanceModel, exist_ok=True)

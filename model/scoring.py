@@ -8,7 +8,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from model.articles import Article, InputProblem
-from model.classifier import DEFAULT_BATCH_SIZE, StanceClassifier
+from model.classifier import StanceClassifier
+from model.defaults import DEFAULT_BATCH_SIZE
 from model.segment import Sentence, split_sentences
 
 UNCERTAIN = "uncertain"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.classifier import DEFAULT_BATCH_SIZE, StanceClassifier
+from model.classifier import StanceClassifier
+from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
 
 MEASURES = ("entropy", "margin")
