@@ -61,35 +61,43 @@ def _compile(cues: dict[str, str]) -> dict[str, re.Pattern[str]]:
     return {label: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for label, words in cues.items()}
 
 
-class CueWordStance(ClassifierMixin, BaseEstimator):
-    """The first label in precedence order whose cues occur; `other` when none does. Fitting learns nothing."""
+class _CueWordClassifier(ClassifierMixin, BaseEstimator):
+    """Rules need no fitting; `fit` only compiles the cue lists so the object works as an estimator."""
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "CueWordStance":
-        self.classes_ = np.array([*STANCE_CUES, FALLBACK_STANCE])
-        self.patterns_ = _compile(STANCE_CUES)
+    cues: dict[str, str]
+    fallback: str
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "_CueWordClassifier":
+        self.classes_ = np.array([*self.cues, self.fallback])
+        self.patterns_ = _compile(self.cues)
         return self
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return np.array([self._label(text) for text in texts])
 
     def _label(self, text: str) -> str:
-        return next((label for label, cue in self.patterns_.items() if cue.search(text)), FALLBACK_STANCE)
+        raise NotImplementedError
 
 
-class CueWordSentiment(ClassifierMixin, BaseEstimator):
+class CueWordStance(_CueWordClassifier):
+    """The first label in precedence order whose cues occur; `other` when none does."""
+
+    cues = STANCE_CUES
+    fallback = FALLBACK_STANCE
+
+    def _label(self, text: str) -> str:
+        return next((label for label, cue in self.patterns_.items() if cue.search(text)), self.fallback)
+
+
+class CueWordSentiment(_CueWordClassifier):
     """Whichever of the negative and positive cue lists matches more often (negative on a tie); else neutral."""
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "CueWordSentiment":
-        self.classes_ = np.array([*SENTIMENT_CUES, FALLBACK_SENTIMENT])
-        self.patterns_ = _compile(SENTIMENT_CUES)
-        return self
-
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return np.array([self._label(text) for text in texts])
+    cues = SENTIMENT_CUES
+    fallback = FALLBACK_SENTIMENT
 
     def _label(self, text: str) -> str:
         negative = len(self.patterns_["negative"].findall(text))
         positive = len(self.patterns_["positive"].findall(text))
         if negative == positive == 0:
-            return FALLBACK_SENTIMENT
+            return self.fallback
         return "negative" if negative >= positive else "positive"
