@@ -10,6 +10,7 @@ from typing import TextIO
 
 from model.articles import InputProblem, read_inputs
 from model.classifier import StanceClassifier
+from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
 from model.html_report import write_html
 from model.scoring import UNCERTAIN, ScoredArticle, score_articles
@@ -26,7 +27,7 @@ class ScoreOptions:
     format: str = "jsonl"
     output: str | None = None
     summary: str | None = None
-    batch_size: int = 64
+    batch_size: int = DEFAULT_BATCH_SIZE
     device: str = "auto"
     min_confidence: float = 0.0
 
