@@ -4,11 +4,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from model.articles import Article, InputProblem
-from model.classifier import StanceClassifier
+from model.classifier import Prediction, StanceClassifier
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.segment import Sentence, split_sentences
 
@@ -70,7 +69,7 @@ def _score_chunk(
     min_confidence: float,
 ) -> Iterator[ScoredArticle | InputProblem]:
     texts = [sentence.text for _, sentences in pending for sentence in sentences]
-    probs = classifier.predict_proba(texts, batch_size)
+    predictions = classifier.predict(texts, batch_size)
     tokens = _token_counts(classifier, texts)
     limit = classifier.tokenizer.model_max_length
     row = 0
@@ -80,12 +79,7 @@ def _score_chunk(
             continue
         scored = []
         for index, sentence in enumerate(sentences):
-            scored.append(
-                _scored_sentence(
-                    classifier, index, sentence, probs["stance"][row], probs["sentiment"][row],
-                    tokens[row], limit, min_confidence,
-                )
-            )
+            scored.append(_scored_sentence(index, sentence, predictions[row], tokens[row], limit, min_confidence))
             row += 1
         yield ScoredArticle(item.id, item.text, scored)
 
@@ -99,30 +93,20 @@ def _token_counts(classifier: StanceClassifier, texts: list[str]) -> list[int]:
 
 
 def _scored_sentence(
-    classifier: StanceClassifier,
-    index: int,
-    sentence: Sentence,
-    stance_row: np.ndarray,
-    sentiment_row: np.ndarray,
-    tokens: int,
-    limit: int,
-    min_confidence: float,
+    index: int, sentence: Sentence, prediction: Prediction, tokens: int, limit: int, min_confidence: float
 ) -> ScoredSentence:
-    stance_best, sentiment_best = int(stance_row.argmax()), int(sentiment_row.argmax())
-    guess = classifier.stance_labels[stance_best]
-    stance_prob = float(stance_row[stance_best])
     return ScoredSentence(
         index=index,
         start=sentence.start,
         end=sentence.end,
         text=sentence.text,
-        stance=guess if stance_prob >= min_confidence else UNCERTAIN,
-        stance_guess=guess,
-        stance_prob=stance_prob,
-        sentiment=classifier.sentiment_labels[sentiment_best],
-        sentiment_prob=float(sentiment_row[sentiment_best]),
-        stance_probs={label: float(p) for label, p in zip(classifier.stance_labels, stance_row)},
-        sentiment_probs={label: float(p) for label, p in zip(classifier.sentiment_labels, sentiment_row)},
+        stance=prediction.stance if prediction.stance_score >= min_confidence else UNCERTAIN,
+        stance_guess=prediction.stance,
+        stance_prob=prediction.stance_score,
+        sentiment=prediction.sentiment,
+        sentiment_prob=prediction.sentiment_score,
+        stance_probs=prediction.stance_probs,
+        sentiment_probs=prediction.sentiment_probs,
         tokens=tokens,
         truncated=tokens > limit,
     )
