@@ -24,7 +24,7 @@ def calibrate(
     classifier = StanceClassifier.from_pretrained(model_dir, device=device)
     labels = {"stance": classifier.stance_labels, "sentiment": classifier.sentiment_labels}
     logits = dict(zip(HEADS, classifier.logits([row["text"] for row in rows])))
-    result: dict[str, Any] = {"data": Path(data_path).name, "rows": len(rows), "ece_bins": bins}
+    result: dict[str, Any] = {"data": str(Path(data_path).resolve()), "rows": len(rows), "ece_bins": bins}
     for head in HEADS:
         keep = [i for i, row in enumerate(rows) if row.get(head) is not None]
         if not keep:

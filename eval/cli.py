@@ -63,7 +63,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     output = args.output or args.model / f"eval-{args.data.stem}"
     evaluation = evaluate(args.model, args.data, args.train, args.bootstrap, device=args.device)
     write_report(evaluation, output)
-    record_evaluation(args.model, args.data.name, headline(evaluation.metrics))
+    record_evaluation(args.model, str(args.data), headline(evaluation.metrics))
     print(summary_table(evaluation.metrics))
     print(f"report: {output / 'report.md'}")
     return 0

@@ -191,11 +191,11 @@ def _calibration_section(metrics: dict[str, Any]) -> list[str]:
             calibration = metrics[head]["calibration"]
             values = [calibration[key] for key in ("temperature", "ece_uncalibrated", "ece")]
             lines.append(f"| {head} | " + " | ".join(f"{value:.3f}" for value in values) + " |")
-    if metrics["temperature_fitted_on"] == Path(metrics["data"]).name:
+    if metrics["temperature_fitted_on"] == str(Path(metrics["data"]).resolve()):
         lines += [
             "",
-            f"The temperatures were fitted on a file named `{metrics['temperature_fitted_on']}`: if it is this "
-            "file, the ECE at the model's T is optimistic; judge calibration on data the fit did not see.",
+            "The temperatures were fitted on this same file, so the ECE at the model's T is optimistic; "
+            "judge calibration on data the fit did not see.",
         ]
     lines.append("")
     lines += [

@@ -145,8 +145,8 @@ def test_evaluate_writes_the_full_report(
     assert all({"text", "gold", "predicted", "confidence", "line", "head"} <= set(error) for error in errors)
     assert all(error["gold"] != error["predicted"] for error in errors)
     evaluations = json.loads((model_dir / "evaluations.json").read_text())
-    assert evaluations["data.jsonl"]["stance_macro_f1"] == metrics["stance"]["macro_f1"]
-    assert "| data.jsonl |" in (model_dir / "README.md").read_text()
+    assert evaluations[str(data)]["stance_macro_f1"] == metrics["stance"]["macro_f1"]  # keyed by path: two dev.jsonl differ
+    assert f"| {data} |" in (model_dir / "README.md").read_text()
 
 
 def test_evaluate_defaults_its_output_to_the_model_directory(model_dir: Path, data: Path) -> None:
@@ -180,7 +180,7 @@ def test_calibrate_stores_temperatures_that_change_confidence(model_dir: Path, d
     after = StanceClassifier.from_pretrained(model_dir, device="cpu").predict_proba(texts)
     assert not np.allclose(before["stance"].max(axis=1), after["stance"].max(axis=1))
     np.testing.assert_array_equal(before["stance"].argmax(axis=1), after["stance"].argmax(axis=1))
-    assert "fitted on `data.jsonl`" in (model_dir / "README.md").read_text()
+    assert f"fitted on `{data.resolve()}`" in (model_dir / "README.md").read_text()
     assert not list(model_dir.glob(".config.json.*"))
 
 
