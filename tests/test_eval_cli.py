@@ -181,6 +181,9 @@ def test_calibrate_stores_temperatures_that_change_confidence(model_dir: Path, d
     assert not np.allclose(before["stance"].max(axis=1), after["stance"].max(axis=1))
     np.testing.assert_array_equal(before["stance"].argmax(axis=1), after["stance"].argmax(axis=1))
     assert f"fitted on `{data.resolve()}`" in (model_dir / "README.md").read_text()
+    argv = ["evaluate", "--model", str(model_dir), "--data", str(data), "--bootstrap", "0", "--device", "cpu"]
+    assert main(argv) == 0
+    assert "fitted on this same file" in (model_dir / "eval-data" / "report.md").read_text()
     assert not list(model_dir.glob(".config.json.*"))
 
 
