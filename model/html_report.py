@@ -114,12 +114,12 @@ def _article(article: ScoredArticle, counts: dict, labels: Labels) -> str:
 
 def _sentence(sentence: ScoredSentence, labels: Labels) -> str:
     tooltip = (
-        f"sentence {sentence.index}: {sentence.stance_guess} {sentence.stance_prob:.2f}, "
-        f"{sentence.sentiment} {sentence.sentiment_prob:.2f}"
+        f"sentence {sentence.index}: {sentence.prediction.stance} {sentence.prediction.stance_score:.2f}, "
+        f"{sentence.prediction.sentiment} {sentence.prediction.sentiment_score:.2f}"
     )
     return (
         f'<span class="s {_stance_class(sentence.stance, labels)}" title="{escape(tooltip)}">'
-        f"{escape(sentence.text)}{_marker(sentence.sentiment, labels)}</span>"
+        f"{escape(sentence.text)}{_marker(sentence.prediction.sentiment, labels)}</span>"
     )
 
 

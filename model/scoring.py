@@ -21,13 +21,8 @@ class ScoredSentence:
     start: int
     end: int
     text: str
-    stance: str
-    stance_guess: str
-    stance_prob: float
-    sentiment: str
-    sentiment_prob: float
-    stance_probs: dict[str, float]
-    sentiment_probs: dict[str, float]
+    stance: str  # the model's stance, or `uncertain` below the confidence floor
+    prediction: Prediction
     tokens: int
     truncated: bool
 
@@ -101,12 +96,7 @@ def _scored_sentence(
         end=sentence.end,
         text=sentence.text,
         stance=prediction.stance if prediction.stance_score >= min_confidence else UNCERTAIN,
-        stance_guess=prediction.stance,
-        stance_prob=prediction.stance_score,
-        sentiment=prediction.sentiment,
-        sentiment_prob=prediction.sentiment_score,
-        stance_probs=prediction.stance_probs,
-        sentiment_probs=prediction.sentiment_probs,
+        prediction=prediction,
         tokens=tokens,
         truncated=tokens > limit,
     )

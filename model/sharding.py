@@ -22,6 +22,7 @@ from accelerate import PartialState
 from accelerate.utils import broadcast_object_list
 
 from model.articles import Article, InputProblem
+from model.classifier import Prediction
 from model.scoring import ScoredArticle, ScoredSentence
 
 Scored = ScoredArticle | InputProblem
@@ -98,5 +99,8 @@ def _encode(result: Scored) -> dict[str, Any]:
 def _decode(record: dict[str, Any]) -> Scored:
     if "problem" in record:
         return InputProblem(record["problem"])
-    sentences = [ScoredSentence(**sentence) for sentence in record["sentences"]]
+    sentences = [
+        ScoredSentence(**{**sentence, "prediction": Prediction(**sentence["prediction"])})
+        for sentence in record["sentences"]
+    ]
     return ScoredArticle(record["id"], record["text"], sentences)

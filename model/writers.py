@@ -32,12 +32,12 @@ def sentence_record(article_id: str, sentence: ScoredSentence) -> dict[str, Any]
         "end": sentence.end,
         "text": sentence.text,
         "stance": sentence.stance,
-        "stance_guess": sentence.stance_guess,
-        "stance_prob": sentence.stance_prob,
-        "sentiment": sentence.sentiment,
-        "sentiment_prob": sentence.sentiment_prob,
-        "stance_probs": sentence.stance_probs,
-        "sentiment_probs": sentence.sentiment_probs,
+        "stance_guess": sentence.prediction.stance,
+        "stance_prob": sentence.prediction.stance_score,
+        "sentiment": sentence.prediction.sentiment,
+        "sentiment_prob": sentence.prediction.sentiment_score,
+        "stance_probs": sentence.prediction.stance_probs,
+        "sentiment_probs": sentence.prediction.sentiment_probs,
     }
 
 
@@ -47,7 +47,7 @@ def count_labels(article: ScoredArticle, labels: Labels) -> dict[str, Any]:
     sentiment = dict.fromkeys(labels.sentiment, 0)
     for sentence in article.sentences:
         stance[sentence.stance] += 1
-        sentiment[sentence.sentiment] += 1
+        sentiment[sentence.prediction.sentiment] += 1
     return {"id": article.id, "sentences": len(article.sentences), "stance": stance, "sentiment": sentiment}
 
 
@@ -73,8 +73,8 @@ def write_table(articles: Iterable[ScoredArticle], stream: TextIO, labels: Label
         stream.write(f"== {_printable(article.id)} ==\n")
         for sentence in article.sentences:
             stream.write(
-                f"{sentence.index:>4}  {sentence.stance:<{width}} {sentence.stance_prob:.2f}  "
-                f"{sentence.sentiment:<{sentiment_width}} {sentence.sentiment_prob:.2f}  "
+                f"{sentence.index:>4}  {sentence.stance:<{width}} {sentence.prediction.stance_score:.2f}  "
+                f"{sentence.prediction.sentiment:<{sentiment_width}} {sentence.prediction.sentiment_score:.2f}  "
                 f"{_shorten(_printable(sentence.text))}\n"
             )
         counts = count_labels(article, labels)

@@ -61,4 +61,4 @@ def test_every_sentence_is_scored_exactly_once(classifier: StanceClassifier, tex
             (s.start, s.end) for s in split_sentences(article.text)
         ]
         check_partition(article.text, [(s.start, s.end, s.text) for s in result.sentences])
-        assert all(abs(sum(s.stance_probs.values()) - 1) < 1e-5 for s in result.sentences)
+        assert all(abs(sum(s.prediction.stance_probs.values()) - 1) < 1e-5 for s in result.sentences)
