@@ -1,6 +1,7 @@
 """How far confidence is from accuracy (ECE, reliability bins), and the temperature that closes the gap."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,7 +25,7 @@ def reliability_bins(probs: np.ndarray, gold_ids: np.ndarray, bins: int = DEFAUL
     confidence = probs.max(axis=1)
     correct = (probs.argmax(axis=1) == gold_ids).astype(float)
     edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    which = _bin_ids(confidence, bins)
     counts = np.bincount(which, minlength=bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_confidence = np.bincount(which, weights=confidence, minlength=bins) / counts
@@ -38,6 +39,60 @@ def expected_calibration_error(probs: np.ndarray, gold_ids: np.ndarray, bins: in
     filled = table.counts > 0
     gaps = np.abs(table.accuracy[filled] - table.confidence[filled])
     return float((gaps * table.counts[filled]).sum() / table.counts.sum())
+
+
+def ece_if_calibrated(probs: np.ndarray, bins: int = DEFAULT_BINS, draws: int = 1000, seed: int = 0) -> np.ndarray:
+    """ECEs a perfectly calibrated model with these confidences would show on this many sentences.
+
+    Consistency resampling (Broecker & Smith, 2007): each draw marks every prediction right with
+    probability equal to its confidence, which is what calibration means, and measures ECE. On a few
+    hundred sentences this is far from 0, so an observed ECE is only evidence of miscalibration when
+    it lies above most of these draws.
+    """
+    confidence = probs.max(axis=1)
+    which = _bin_ids(confidence, bins)
+    rng = np.random.default_rng(seed)
+    correct = (rng.random((draws, len(confidence))) < confidence).astype(float)
+    shape = (draws, len(confidence))
+    return _ece_of_rows(np.broadcast_to(which, shape), np.broadcast_to(confidence, shape), correct, bins)
+
+
+def calibration_check(
+    probs: np.ndarray, gold_ids: np.ndarray, bins: int = DEFAULT_BINS, confidence: float = 0.95
+) -> dict[str, Any]:
+    """ECE, and whether it is larger than a calibrated model's would be on this many sentences (and which way)."""
+    calibrated_draws = ece_if_calibrated(probs, bins)
+    upper = float(np.percentile(calibrated_draws, confidence * 100))
+    ece = expected_calibration_error(probs, gold_ids, bins)
+    mean_confidence = float(probs.max(axis=1).mean())
+    accuracy = float((probs.argmax(axis=1) == gold_ids).mean())
+    if ece <= upper:
+        verdict = "consistent with calibration"
+    else:
+        verdict = "over-confident" if mean_confidence > accuracy else "under-confident"
+    return {
+        "ece": ece,
+        "mean_confidence": mean_confidence,
+        "ece_if_calibrated": {"mean": float(calibrated_draws.mean()), "upper": upper, "draws": len(calibrated_draws)},
+        "verdict": verdict,
+    }
+
+
+def _bin_ids(confidence: np.ndarray, bins: int) -> np.ndarray:
+    """Equal-width bins, right edge inclusive, so confidence 1.0 lands in the last bin."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    return np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+
+
+def _ece_of_rows(which: np.ndarray, confidence: np.ndarray, correct: np.ndarray, bins: int) -> np.ndarray:
+    """ECE of each row of (samples, rows) arrays: sum over bins of |right - confidence| in the bin, over rows."""
+    samples, rows = which.shape
+    flat = (np.arange(samples)[:, None] * bins + which).ravel()
+    size = samples * bins
+    gap = np.bincount(flat, weights=correct.ravel(), minlength=size) - np.bincount(
+        flat, weights=confidence.ravel(), minlength=size
+    )
+    return np.abs(gap.reshape(samples, bins)).sum(axis=1) / rows
 
 
 def fit_temperature(logits: np.ndarray, gold_ids: np.ndarray) -> float:

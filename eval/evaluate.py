@@ -16,7 +16,7 @@ from eval.bootstrap import (
     macro_f1_samples,
     resample_indices,
 )
-from eval.calibration import DEFAULT_BINS, expected_calibration_error, reliability_bins
+from eval.calibration import DEFAULT_BINS, calibration_check, expected_calibration_error, reliability_bins
 from eval.metrics import classification_metrics, macro_f1_labels
 from model.classifier import StanceClassifier, softmax
 from model.configuration import NewsStanceConfig
@@ -86,7 +86,7 @@ def evaluate(
         metrics[head]["calibration"] = {
             "temperature": temperatures[head],
             "ece_uncalibrated": expected_calibration_error(uncalibrated, gold_ids, bins),
-            "ece": expected_calibration_error(calibrated, gold_ids, bins),
+            **calibration_check(calibrated, gold_ids, bins),
             "reliability_uncalibrated": _bins_json(uncalibrated, gold_ids, bins),
             "reliability": _bins_json(calibrated, gold_ids, bins),
         }

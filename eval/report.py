@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from eval.bootstrap import CONFIDENCE
 from eval.evaluate import HEADS, Evaluation
 from eval.plots import confusion_matrix_png, reliability_png
 
@@ -44,7 +45,9 @@ def summary_table(metrics: dict[str, Any]) -> str:
             calibration = metrics[head]["calibration"]
             lines.append(
                 f"{head} ECE: {calibration['ece_uncalibrated']:.3f} at T=1, "
-                f"{calibration['ece']:.3f} at the model's T={calibration['temperature']:.3f}"
+                f"{calibration['ece']:.3f} at the model's T={calibration['temperature']:.3f} "
+                f"(a calibrated model would show {calibration['ece_if_calibrated']['mean']:.3f} here: "
+                f"{calibration['verdict']})"
             )
     return "\n".join(lines)
 
@@ -183,14 +186,24 @@ def _calibration_section(metrics: dict[str, Any]) -> list[str]:
         f"Expected calibration error over {metrics['ece_bins']} equal-width bins of the top probability "
         "(0 is perfect; lower is better).",
         "",
-        "| head | temperature | ECE at T=1 | ECE at model's T |",
-        "|---|---|---|---|",
+        "The last two columns answer whether the ECE is more than sampling noise: a perfectly calibrated "
+        "model with the same confidences, scored on this many sentences, would show the ECE in the "
+        f"'calibrated model' column ({CONFIDENCE:.0%} of draws fall below the second number). "
+        "Only an ECE above that is evidence of miscalibration.",
+        "",
+        "| head | temperature | ECE at T=1 | ECE at model's T | mean confidence | accuracy "
+        "| calibrated model: mean ECE (95% below) | verdict |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for head in HEADS:
         if metrics[head] is not None:
             calibration = metrics[head]["calibration"]
-            values = [calibration[key] for key in ("temperature", "ece_uncalibrated", "ece")]
-            lines.append(f"| {head} | " + " | ".join(f"{value:.3f}" for value in values) + " |")
+            values = [calibration[key] for key in ("temperature", "ece_uncalibrated", "ece", "mean_confidence")]
+            values.append(metrics[head]["accuracy"])
+            noise = calibration["ece_if_calibrated"]
+            cells = [f"{value:.3f}" for value in values]
+            cells += [f"{noise['mean']:.3f} ({noise['upper']:.3f})", calibration["verdict"]]
+            lines.append(f"| {head} | " + " | ".join(cells) + " |")
     if metrics["temperature_fitted_on"] == str(Path(metrics["data"]).resolve()):
         lines += [
             "",

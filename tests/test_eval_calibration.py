@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from eval.calibration import expected_calibration_error, fit_temperature, reliability_bins
+from eval.calibration import calibration_check, ece_if_calibrated, expected_calibration_error, fit_temperature, reliability_bins
 from model.classifier import softmax
 
 
@@ -35,3 +35,25 @@ def test_fit_temperature_recovers_the_temperature_that_generated_the_labels(true
     probs = softmax(logits / true_temperature)
     gold = np.array([rng.choice(5, p=row) for row in probs])
     assert fit_temperature(logits, gold) == pytest.approx(true_temperature, rel=0.05)
+
+
+def test_a_calibrated_model_shows_ece_that_shrinks_with_more_sentences() -> None:
+    rng = np.random.default_rng(1)
+    small = ece_if_calibrated(softmax(rng.normal(scale=2.0, size=(200, 5))))
+    large = ece_if_calibrated(softmax(rng.normal(scale=2.0, size=(20000, 5))))
+    assert small.mean() > 0.03  # sampling noise alone, on 200 sentences
+    assert large.mean() < small.mean() / 5
+
+
+def test_certain_predictions_leave_no_room_for_noise() -> None:
+    probs = np.array([[1.0, 0.0, 0.0]] * 50)
+    assert np.all(ece_if_calibrated(probs) == 0.0)
+
+
+@pytest.mark.parametrize(("shown_temperature", "verdict"), [(1.0, "consistent with calibration"), (0.3, "over-confident"), (4.0, "under-confident")])
+def test_calibration_verdict_tells_noise_from_miscalibration(shown_temperature: float, verdict: str) -> None:
+    rng = np.random.default_rng(2)
+    logits = rng.normal(scale=2.0, size=(800, 5))
+    gold = np.array([rng.choice(5, p=row) for row in softmax(logits)])
+    check = calibration_check(softmax(logits / shown_temperature), gold, bins=15)
+    assert check["verdict"] == verdict
