@@ -3,6 +3,7 @@
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,31 +12,54 @@ from sklearn.metrics import log_loss
 
 from eval.calibration import DEFAULT_BINS, expected_calibration_error, fit_temperature
 from eval.evaluate import HEADS, read_for_model
+from eval.word_dropout import DEFAULT_RATES, drop_words
 from model.classifier import StanceClassifier, softmax
+from model.errors import NewsStanceError
 from model.model_card import record_calibration
 
 
 def calibrate(
-    model_dir: Path, data_path: Path, bins: int = DEFAULT_BINS, device: str = "auto"
+    model_dir: Path,
+    data_path: Path,
+    bins: int = DEFAULT_BINS,
+    device: str = "auto",
+    word_dropout: Sequence[float] = DEFAULT_RATES,
 ) -> dict[str, Any]:
-    """Temperatures are fitted on raw logits, so calibrating twice gives the same answer as once."""
+    """Temperatures are fitted on raw logits, so calibrating twice gives the same answer as once.
+
+    The fit pools the dev rows at every `word_dropout` rate (see eval/word_dropout.py); `(0,)` is
+    plain temperature scaling. ECE and NLL before and after are reported on the unperturbed rows.
+    """
     model_dir = Path(model_dir)
+    rates = _check_rates(word_dropout)
     rows = read_for_model(model_dir, data_path)
     classifier = StanceClassifier.from_pretrained(model_dir, device=device)
     labels = {"stance": classifier.stance_labels, "sentiment": classifier.sentiment_labels}
-    logits = dict(zip(HEADS, classifier.logits([row["text"] for row in rows])))
-    result: dict[str, Any] = {"data": str(Path(data_path).resolve()), "rows": len(rows), "ece_bins": bins}
+    texts = [row["text"] for row in rows]
+    logits_at = {rate: dict(zip(HEADS, classifier.logits(drop_words(texts, rate)))) for rate in rates}
+    logits = dict(zip(HEADS, classifier.logits(texts))) if 0.0 not in logits_at else logits_at[0.0]
+    result: dict[str, Any] = {
+        "data": str(Path(data_path).resolve()),
+        "rows": len(rows),
+        "ece_bins": bins,
+        "word_dropout": list(rates),
+    }
     for head in HEADS:
         keep = [i for i, row in enumerate(rows) if row.get(head) is not None]
         if not keep:
             result[head] = None
             continue
         gold_ids = np.array([labels[head].index(rows[i][head]) for i in keep])
-        temperature = fit_temperature(logits[head][keep], gold_ids)
+        temperature = fit_temperature(
+            np.concatenate([logits_at[rate][head][keep] for rate in rates]), np.tile(gold_ids, len(rates))
+        )
         before, after = softmax(logits[head][keep]), softmax(logits[head][keep] / temperature)
         classes = list(range(len(labels[head])))
         result[head] = {
             "rows": len(keep),
+            "accuracy_at_word_dropout": {
+                str(rate): float((logits_at[rate][head][keep].argmax(axis=1) == gold_ids).mean()) for rate in rates
+            },
             "temperature": temperature,
             "ece_before": expected_calibration_error(before, gold_ids, bins),
             "ece_after": expected_calibration_error(after, gold_ids, bins),
@@ -45,6 +69,16 @@ def calibrate(
     _write_temperatures(model_dir, {head: result[head]["temperature"] for head in HEADS if result[head]})
     record_calibration(model_dir, result)
     return result
+
+
+def _check_rates(rates: Sequence[float]) -> tuple[float, ...]:
+    """Distinct rates in [0, 1), sorted; a bad value is the user's to fix, so it is a NewsStanceError."""
+    if not rates:
+        raise NewsStanceError("--word-dropout needs at least one rate, e.g. 0 for plain temperature scaling")
+    for rate in rates:
+        if not 0.0 <= rate < 1.0:
+            raise NewsStanceError(f"--word-dropout {rate}: each rate is a share of words to delete, in [0, 1)")
+    return tuple(sorted(set(rates)))
 
 
 def _write_temperatures(model_dir: Path, temperatures: dict[str, float]) -> None:

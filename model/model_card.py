@@ -114,7 +114,13 @@ def _calibration_note(calibration: dict[str, Any]) -> str:
         for head in ("stance", "sentiment")
         if calibration.get(head)
     ]
-    return f"; fitted on `{calibration['data']}` ({calibration['rows']} sentences): " + ", ".join(changes)
+    rates = calibration.get("word_dropout") or [0.0]
+    pooled = f", pooled with word dropout {', '.join(f'{rate:g}' for rate in rates)}" if rates != [0.0] else ""
+    return (
+        f"; fitted on `{calibration['data']}` ({calibration['rows']} sentences{pooled}): "
+        + ", ".join(changes)
+        + " (ECE on the unperturbed sentences)"
+    )
 
 
 def _baselines_table(evaluations: dict[str, Any]) -> list[str]:

@@ -98,3 +98,9 @@ def test_repository_configs_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("default.yaml", "tiny.yaml"):
         config = load_config(repo / "configs" / name)
         assert config.labels.stance == ["official_assertion", "denial", "hedge", "battlefield_report", "other"]
+
+
+def test_calibration_word_dropout_rates_are_checked(data_dir: Path) -> None:
+    config = write_config(data_dir, "calibration:\n  word_dropout: [0, 1.5]\n")
+    with pytest.raises(ConfigError, match=r"calibration.word_dropout\[1\] is 1.5"):
+        load_config(config)

@@ -257,3 +257,38 @@ def test_the_shared_dev_file_is_accepted_by_the_default_labels(model_dir: Path, 
     args = ["evaluate", "--model", str(model_dir), "--data", str(SHARED_DEV), "--output", str(output)]
     assert main([*args, "--bootstrap", "20", "--device", "cpu"]) == 0
     assert json.loads((output / "metrics.json").read_text())["rows"] > 0
+
+
+def test_calibrate_pools_word_dropout_copies_and_zero_alone_is_plain_temperature_scaling(
+    model_dir: Path, data: Path, capsys
+) -> None:
+    from eval.calibration import fit_temperature
+    from eval.word_dropout import drop_words
+
+    base = ["calibrate", "--model", str(model_dir), "--data", str(data), "--device", "cpu"]
+    assert main([*base, "--word-dropout", "0"]) == 0
+    classifier = StanceClassifier.from_pretrained(model_dir, device="cpu")
+    logits = classifier.logits([row["text"] for row in DATA])
+    gold = np.array([classifier.stance_labels.index(row["stance"]) for row in DATA])
+    plain = json.loads((model_dir / "config.json").read_text())["stance_temperature"]
+    assert plain == pytest.approx(fit_temperature(logits[0], gold))
+
+    assert main([*base, "--word-dropout", "0,0.5"]) == 0
+    assert "0.5:" in capsys.readouterr().out
+    pooled = json.loads((model_dir / "calibration.json").read_text())
+    assert pooled["word_dropout"] == [0.0, 0.5]
+    perturbed = classifier.logits(drop_words([row["text"] for row in DATA], 0.5))
+    assert not np.allclose(perturbed[0], logits[0])
+    expected = fit_temperature(np.concatenate([logits[0], perturbed[0]]), np.tile(gold, 2))
+    assert pooled["stance"]["temperature"] == pytest.approx(expected)
+    accuracy = float((perturbed[0].argmax(axis=1) == gold).mean())
+    assert pooled["stance"]["accuracy_at_word_dropout"] == {"0.0": pytest.approx(float((logits[0].argmax(axis=1) == gold).mean())), "0.5": pytest.approx(accuracy)}
+    assert "word dropout 0, 0.5" in (model_dir / "README.md").read_text()
+
+
+@pytest.mark.parametrize(("rates", "message"), [("0,x", "give comma-separated numbers"), ("0,1", "in [0, 1)")])
+def test_bad_word_dropout_is_one_line(model_dir: Path, data: Path, capsys, rates: str, message: str) -> None:
+    argv = ["calibrate", "--model", str(model_dir), "--data", str(data), "--word-dropout", rates]
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1

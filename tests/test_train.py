@@ -55,6 +55,21 @@ def test_training_writes_a_complete_loadable_model_directory(tmp_path: Path, tin
     assert "base_model:" in (run / "README.md").read_text()
     predictions = StanceClassifier.from_pretrained(run).predict(["Shelling resumed at dawn."])
     assert predictions[0].stance in config.labels.stance
+    # calibrated on the dev file as part of training: the temperatures predict() uses are the fitted ones
+    calibration = json.loads((run / "calibration.json").read_text())
+    assert calibration["data"] == str(Path(config.data.dev).resolve())
+    assert calibration["word_dropout"] == [0.0, 0.1, 0.2, 0.3]
+    saved = json.loads((run / "config.json").read_text())
+    assert saved["stance_temperature"] == calibration["stance"]["temperature"] == metrics["stance_temperature"]
+    assert saved["stance_temperature"] != 1.0
+
+
+def test_calibration_can_be_switched_off(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir, "calibration.enabled=false")
+    metrics = train(config)
+    run = Path(config.training.output_dir)
+    assert not (run / "calibration.json").exists() and "stance_temperature" not in metrics
+    assert json.loads((run / "config.json").read_text()).get("stance_temperature", 1.0) == 1.0
 
 
 def test_same_seed_gives_the_same_model(tmp_path: Path, tiny_encoder_dir: Path) -> None:

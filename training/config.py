@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import yaml
 
+from eval.word_dropout import DEFAULT_RATES
 from model.base_model import DEFAULT_BASE_MODEL
 from model.errors import NewsStanceError
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
@@ -59,11 +60,20 @@ class TrainingSection:
 
 
 @dataclass
+class CalibrationSection:
+    """After training, fit the temperatures on data.dev (as `newsstance calibrate` does)."""
+
+    enabled: bool = True
+    word_dropout: list[float] = field(default_factory=lambda: list(DEFAULT_RATES))
+
+
+@dataclass
 class TrainConfig:
     model: ModelSection = field(default_factory=ModelSection)
     labels: LabelsSection = field(default_factory=LabelsSection)
     data: DataSection = field(default_factory=DataSection)
     training: TrainingSection = field(default_factory=TrainingSection)
+    calibration: CalibrationSection = field(default_factory=CalibrationSection)
 
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
@@ -170,6 +180,9 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
     for key, value in positive.items():
         if value <= 0:
             raise ConfigError(f"{source}: {key} must be positive, not {value}")
+    for i, rate in enumerate(config.calibration.word_dropout):
+        if not 0.0 <= rate < 1.0:
+            raise ConfigError(f"{source}: calibration.word_dropout[{i}] is {rate}; each rate must be in [0, 1)")
     for key in ("train", "dev"):
         data_path = Path(getattr(config.data, key))
         if not data_path.is_file():

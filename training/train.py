@@ -19,6 +19,7 @@ from transformers import (
 )
 from transformers.trainer_utils import get_last_checkpoint
 
+from eval.calibrate import calibrate
 from model.base_model import resolve_base_model
 from model.device import resolve_device
 from model.errors import NewsStanceError
@@ -36,7 +37,8 @@ METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sen
 def train(
     config: TrainConfig, resume: bool = False, callbacks: Sequence[TrainerCallback] = ()
 ) -> dict[str, float]:
-    """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1, save it atomically."""
+    """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1, save it atomically,
+    then fit the temperatures on the dev file so `predict` returns calibrated probabilities."""
     labels = config.labels
     train_rows = read_labelled(config.data.train, labels.stance, labels.sentiment)
     dev_rows = read_labelled(config.data.dev, labels.stance, labels.sentiment)
@@ -99,6 +101,13 @@ def train(
         write_model_card(directory)
 
     write_atomically(output_dir, write)
+    if config.calibration.enabled:
+        calibration = calibrate(
+            output_dir, Path(config.data.dev), device=str(device), word_dropout=config.calibration.word_dropout
+        )
+        for head in ("stance", "sentiment"):
+            if calibration[head]:
+                metrics[f"{head}_temperature"] = calibration[head]["temperature"]
     return metrics
 
 
