@@ -114,6 +114,7 @@ def headline(metrics: dict[str, Any]) -> dict[str, Any]:
         if scores["macro_f1_ci"]:
             numbers[f"{head}_macro_f1_ci"] = scores["macro_f1_ci"]
         numbers[f"{head}_ece"] = scores["calibration"]["ece"]
+        numbers[f"{head}_ece_verdict"] = scores["calibration"]["verdict"]
         for name, baseline in scores["baselines"].items():
             per_baseline = numbers.setdefault("baselines", {}).setdefault(name, {})
             per_baseline[f"{head}_macro_f1"] = baseline["macro_f1"]

@@ -60,7 +60,8 @@ def write_model_card(directory: Path) -> None:
         "## Evaluation",
         "",
         "Macro-F1 with its 95% bootstrap interval where `newsstance evaluate` computed one; ECE is the",
-        "expected calibration error of the top probability at the model's temperature (lower is better).",
+        "expected calibration error of the top probability at the model's temperature (lower is better),",
+        "with the report's verdict on whether it exceeds what sampling noise explains on that many sentences.",
         "",
         "| data | stance acc | stance macro-F1 | sentiment acc | sentiment macro-F1 | stance ECE | sentiment ECE |",
         "|---|---|---|---|---|---|---|",
@@ -71,7 +72,7 @@ def write_model_card(directory: Path) -> None:
             lines.append(
                 f"| {name} | {_fmt(metrics, 'stance_accuracy')} | {_fmt_f1(metrics, 'stance')} "
                 f"| {_fmt(metrics, 'sentiment_accuracy')} | {_fmt_f1(metrics, 'sentiment')} "
-                f"| {_fmt(metrics, 'stance_ece')} | {_fmt(metrics, 'sentiment_ece')} |"
+                f"| {_fmt_ece(metrics, 'stance')} | {_fmt_ece(metrics, 'sentiment')} |"
             )
     lines += _baselines_table(evaluations)
     lines += [
@@ -121,6 +122,11 @@ def _calibration_note(calibration: dict[str, Any]) -> str:
         + ", ".join(changes)
         + " (ECE on the unperturbed sentences)"
     )
+
+
+def _fmt_ece(metrics: dict[str, Any], head: str) -> str:
+    verdict = metrics.get(f"{head}_ece_verdict")
+    return _fmt(metrics, f"{head}_ece") + (f" ({verdict})" if verdict else "")
 
 
 def _baselines_table(evaluations: dict[str, Any]) -> list[str]:

@@ -124,7 +124,10 @@ def test_evaluate_writes_the_full_report(
             "calibration",
             "baselines",
         } <= set(metrics[head])
-        assert {"ece_uncalibrated", "ece", "temperature"} <= set(metrics[head]["calibration"])
+        calibration = metrics[head]["calibration"]
+        assert {"ece_uncalibrated", "ece", "temperature", "ece_if_calibrated", "verdict"} <= set(calibration)
+        assert calibration["verdict"] in {"consistent with calibration", "over-confident", "under-confident"}
+        assert 0 < calibration["ece_if_calibrated"]["mean"] <= calibration["ece_if_calibrated"]["upper"]
         assert set(metrics[head]["baselines"]) == {"majority", "tfidf_logreg", "cue_words"}
         assert len(metrics[head]["baselines"]["majority"]["model_minus_baseline"]["ci"]) == 2
         for plot in (f"confusion_{head}.png", f"reliability_{head}.png"):
@@ -146,7 +149,10 @@ def test_evaluate_writes_the_full_report(
     assert all(error["gold"] != error["predicted"] for error in errors)
     evaluations = json.loads((model_dir / "evaluations.json").read_text())
     assert evaluations[str(data)]["stance_macro_f1"] == metrics["stance"]["macro_f1"]  # keyed by path: two dev.jsonl differ
-    assert f"| {data} |" in (model_dir / "README.md").read_text()
+    card = (model_dir / "README.md").read_text()
+    assert f"| {data} |" in card
+    assert f"{metrics['stance']['calibration']['ece']:.3f} ({metrics['stance']['calibration']['verdict']})" in card
+    assert "calibrated model: mean ECE" in report
 
 
 def test_evaluate_defaults_its_output_to_the_model_directory(model_dir: Path, data: Path) -> None:
