@@ -36,8 +36,11 @@ def calibrate(
     classifier = StanceClassifier.from_pretrained(model_dir, device=device)
     labels = {"stance": classifier.stance_labels, "sentiment": classifier.sentiment_labels}
     texts = [row["text"] for row in rows]
-    logits_at = {rate: dict(zip(HEADS, classifier.logits(drop_words(texts, rate)))) for rate in rates}
-    logits = dict(zip(HEADS, classifier.logits(texts))) if 0.0 not in logits_at else logits_at[0.0]
+    logits_at = {  # rate 0 always: ECE and NLL before and after are reported on the clean rows
+        rate: dict(zip(HEADS, classifier.logits(drop_words(texts, rate), progress=f"calibrating ({rate:g})")))
+        for rate in sorted({0.0, *rates})
+    }
+    logits = logits_at[0.0]
     result: dict[str, Any] = {
         "data": str(Path(data_path).resolve()),
         "rows": len(rows),

@@ -52,7 +52,7 @@ def evaluate(
         train_rows = read_labelled(train_path, labels["stance"], labels["sentiment"])
         check_disjoint(Path(train_path), train_rows, Path(data_path), rows)
         baseline_predictions = _baseline_predictions(train_path, train_rows, texts, labels)
-    logits = dict(zip(HEADS, classifier.logits(texts)))
+    logits = dict(zip(HEADS, classifier.logits(texts, progress="evaluating")))
     temperatures = {
         "stance": classifier.config.stance_temperature,
         "sentiment": classifier.config.sentiment_temperature,

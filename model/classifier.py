@@ -1,11 +1,13 @@
 """The object users hold: load a trained model directory and label sentences with probabilities."""
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from model.configuration import NewsStanceConfig
@@ -86,9 +88,12 @@ class StanceClassifier:
         ]
 
     def logits(
-        self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE
+        self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, progress: str | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Raw logits of both heads; texts are scored in length-sorted batches to waste no padding."""
+        """Raw logits of both heads; texts are scored in length-sorted batches to waste no padding.
+
+        `progress` names a tqdm bar on stderr (shown only on a terminal) for long command-line runs.
+        """
         texts = list(texts)
         stance = np.zeros((len(texts), len(self.stance_labels)), dtype=np.float32)
         sentiment = np.zeros((len(texts), len(self.sentiment_labels)), dtype=np.float32)
@@ -96,12 +101,16 @@ class StanceClassifier:
             return stance, sentiment
         encoded = self.tokenizer(texts, truncation=True)
         order = np.argsort([len(ids) for ids in encoded["input_ids"]], kind="stable")
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            batch = self.tokenizer.pad(
-                {key: [encoded[key][i] for i in rows] for key in encoded.keys()}, return_tensors="pt"
-            )
-            stance[rows], sentiment[rows] = self._run(batch)
+        with tqdm(
+            total=len(texts), desc=progress, unit=" sentences", disable=None if progress else True, file=sys.stderr
+        ) as bar:
+            for start in range(0, len(texts), batch_size):
+                rows = order[start : start + batch_size]
+                batch = self.tokenizer.pad(
+                    {key: [encoded[key][i] for i in rows] for key in encoded.keys()}, return_tensors="pt"
+                )
+                stance[rows], sentiment[rows] = self._run(batch)
+                bar.update(len(rows))
         return stance, sentiment
 
     @torch.inference_mode()
