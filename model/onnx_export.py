@@ -10,12 +10,18 @@ from torch import nn
 
 from model.classifier import StanceClassifier
 from model.errors import NewsStanceError
-from model.model_card import write_model_card
+from model.model_card import (
+    CALIBRATION_FILE,
+    DEV_METRICS_FILE,
+    EVALUATIONS_FILE,
+    TRAIN_CONFIG_FILE,
+    write_model_card,
+)
 from model.modeling import NewsStanceModel
 from model.storage import ONNX_FILE, write_atomically
 
 QUANTIZE_CHOICES = ("int8",)
-CARRIED_FILES = ("train_config.yaml", "dev_metrics.json", "evaluations.json")
+CARRIED_FILES = (TRAIN_CONFIG_FILE, DEV_METRICS_FILE, EVALUATIONS_FILE, CALIBRATION_FILE)
 
 
 class _LogitsOnly(nn.Module):

@@ -82,3 +82,20 @@ def test_int8_keeps_the_feed_forward_down_projections_in_fp32(exported) -> None:
     quantized_ops = {node.name: node.op_type for node in onnx.load(str(exported["int8"] / "model.onnx")).graph.node}
     assert all(quantized_ops.get(name) == "MatMul" for name in kept)
     assert "MatMulInteger" in quantized_ops.values() or "DynamicQuantizeMatMul" in quantized_ops.values()
+
+
+def test_export_keeps_the_temperatures_and_where_they_came_from(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from eval.calibrate import calibrate
+    from tests.conftest import write_jsonl
+
+    model_dir = Path(shutil.copytree(tiny_model_dir, tmp_path / "calibrated"))
+    rows = [{"text": text, "stance": stance} for text, stance in zip(TEXTS, ["battlefield_report", "denial", "hedge"])]
+    calibrate(model_dir, write_jsonl(tmp_path / "dev.jsonl", rows), device="cpu", word_dropout=(0.0,))
+    exported = export_onnx(model_dir, tmp_path / "onnx")
+    torch_model = StanceClassifier.from_pretrained(model_dir, device="cpu")
+    onnx_model = StanceClassifier.from_pretrained(exported)
+    assert onnx_model.config.stance_temperature == torch_model.config.stance_temperature != 1.0
+    np.testing.assert_allclose(onnx_model.predict_proba(TEXTS)["stance"], torch_model.predict_proba(TEXTS)["stance"], atol=1e-5)
+    assert "fitted on" in (exported / "README.md").read_text()
