@@ -40,6 +40,12 @@ def add_score_command(commands: argparse._SubParsersAction) -> None:
         metavar="P",
         help="report the stance as 'uncertain' below this probability (the guess stays in stance_guess)",
     )
+    parser.add_argument(
+        "--wrapped",
+        action="store_true",
+        help="the text is hard-wrapped (wire feeds, e-mail, PDF text): a single line break is a space "
+        "and only a blank line ends a paragraph; by default every line break ends a sentence",
+    )
     parser.set_defaults(run=run_score)
 
 
@@ -99,6 +105,7 @@ def run_score(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         device=args.device,
         min_confidence=args.min_confidence,
+        wrapped=args.wrapped,
     )
     return 1 if score_paths(options, sys.stdout, sys.stderr) else 0
 

@@ -30,6 +30,7 @@ class ScoreOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
     device: str = "auto"
     min_confidence: float = 0.0
+    wrapped: bool = False
 
 
 def score_paths(options: ScoreOptions, stdout: TextIO, stderr: TextIO) -> int:
@@ -39,7 +40,11 @@ def score_paths(options: ScoreOptions, stdout: TextIO, stderr: TextIO) -> int:
     processes = launched_processes(options.device)
     classifier = StanceClassifier.from_pretrained(options.model, device=process_device(processes, options.device))
     score = partial(
-        score_articles, classifier, batch_size=options.batch_size, min_confidence=options.min_confidence
+        score_articles,
+        classifier,
+        batch_size=options.batch_size,
+        min_confidence=options.min_confidence,
+        wrapped=options.wrapped,
     )
     items = read_inputs(options.paths)
     if processes is None:

@@ -40,13 +40,17 @@ def score_articles(
     batch_size: int = DEFAULT_BATCH_SIZE,
     min_confidence: float = 0.0,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    wrapped: bool = False,
 ) -> Iterator[ScoredArticle | InputProblem]:
-    """Scored articles, with input problems passed through in place, so a million sentences never sit in memory."""
+    """Scored articles, with input problems passed through in place, so a million sentences never sit in memory.
+
+    `wrapped`: the text is hard-wrapped, so only blank lines end paragraphs (see `split_sentences`).
+    """
     pending: list[tuple[Article | InputProblem, list[Sentence]]] = []
     pending_sentences = 0
     with tqdm(desc="scoring", unit=" sentences", disable=None, file=sys.stderr) as progress:
         for item in items:
-            sentences = split_sentences(item.text) if isinstance(item, Article) else []
+            sentences = split_sentences(item.text, wrapped) if isinstance(item, Article) else []
             pending.append((item, sentences))
             pending_sentences += len(sentences)
             if pending_sentences >= chunk_size:

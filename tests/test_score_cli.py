@@ -53,6 +53,22 @@ def test_jsonl_rows_slice_the_article_exactly(capsys, tiny_model_dir: Path, arti
         assert list(row["sentiment_probs"]) == ["negative", "neutral", "positive"]
 
 
+def test_wrapped_joins_hard_wrapped_lines_and_keeps_exact_offsets(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
+    text = "Shelling hit the port of\nMariupol overnight, officials\nsaid.\n\nTalks resume on Monday.\n"
+    path = tmp_path / "wire.txt"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = score(capsys, str(path), "--model", str(tiny_model_dir), "--wrapped")
+    rows = jsonl(out)
+    assert code == 0, err
+    assert [row["text"] for row in rows] == [
+        "Shelling hit the port of\nMariupol overnight, officials\nsaid.",
+        "Talks resume on Monday.",
+    ]
+    assert all(text[row["start"] : row["end"]] == row["text"] for row in rows)
+    code, out, _ = score(capsys, str(path), "--model", str(tiny_model_dir), "--format", "table", "--wrapped")
+    assert "Shelling hit the port of Mariupol overnight, officials said." in out  # one line in the terminal
+
+
 def test_jsonl_articles_use_their_id_or_file_and_line(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "articles.jsonl"
     path.write_text(

@@ -41,6 +41,7 @@ def check_partition(text: str, spans: list[tuple[int, int, str]]) -> None:
 @given(st.one_of(ARTICLE_TEXT, LONG_TEXT))
 def test_sentences_partition_any_text(text: str) -> None:
     check_partition(text, [(s.start, s.end, s.text) for s in split_sentences(text)])
+    check_partition(text, [(s.start, s.end, s.text) for s in split_sentences(text, wrapped=True)])
 
 
 @pytest.fixture(scope="module")

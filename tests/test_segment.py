@@ -48,9 +48,31 @@ def test_offsets_slice_non_ascii_text_with_crlf_newlines() -> None:
     assert all(text[s.start : s.end] == s.text for s in sentences)
 
 
+WRAPPED = (
+    "KABUL, Afghanistan (AP) - Taliban fighters attacked a police checkpoint in\r\n"
+    "the north on Monday, killing three officers, the governor said. A spokesman\r\n"
+    "denied it.\r\n"
+    "\r\n"
+    "  The claims could not be verified.\n"
+)
+
+
+def test_wrapped_text_joins_lines_and_blank_lines_end_paragraphs() -> None:
+    sentences = split_sentences(WRAPPED, wrapped=True)
+    assert [" ".join(s.text.split()) for s in sentences] == [
+        "KABUL, Afghanistan (AP) - Taliban fighters attacked a police checkpoint in the north on Monday, "
+        "killing three officers, the governor said.",
+        "A spokesman denied it.",
+        "The claims could not be verified.",
+    ]
+    assert all(WRAPPED[s.start : s.end] == s.text for s in sentences)
+    assert len(split_sentences(WRAPPED)) == 5  # by default every line break ends a sentence
+
+
 def test_blank_text_has_no_sentences() -> None:
     assert split_sentences("") == []
     assert split_sentences(" \r\n\t\n ") == []
+    assert split_sentences(" \r\n\t\n ", wrapped=True) == []
 
 
 def test_pysbd_is_chosen_because_it_beats_syntok_on_news_text() -> None:
