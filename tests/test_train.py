@@ -1,6 +1,10 @@
 """Training end to end: a tiny random encoder for the mechanics, the real encoder for learning."""
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -106,6 +110,26 @@ def test_interrupted_training_resumes_to_the_same_result(tmp_path: Path, tiny_en
     resumed = train(config, resume=True)
     for key in METRIC_NAMES:
         assert resumed[key] == pytest.approx(uninterrupted[key], abs=1e-6)
+
+
+def test_two_process_training_writes_one_calibrated_model(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    """torchrun with two CPU processes (gloo): both train, one writes the directory and calibrates."""
+    config = tiny_config(tmp_path, tiny_encoder_dir)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    launched = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port),
+         "-m", "training.cli", "train", "--config", str(tmp_path / "config.yaml")],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    assert launched.stdout.count("saved model to") == 1
+    run = Path(config.training.output_dir)
+    assert json.loads((run / "calibration.json").read_text())["stance"]["temperature"] > 0
+    assert StanceClassifier.from_pretrained(run).predict(["Shelling resumed at dawn."])[0].stance in config.labels.stance
+    assert not [p.name for p in run.parent.iterdir() if p.name.startswith(".run.")]  # no staging left behind
 
 
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:

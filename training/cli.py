@@ -1,6 +1,7 @@
 """The `newsstance` command: parse arguments, call one function, turn user errors into one line."""
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -61,9 +62,10 @@ def run_train(args: argparse.Namespace) -> int:
         overrides.append(f"training.output_dir={args.output}")
     config = load_config(args.config, overrides)
     metrics = train(config, resume=args.resume)
-    print(f"saved model to {config.training.output_dir}")
-    for key, value in metrics.items():
-        print(f"  {key}: {value:.4f}" if isinstance(value, float) else f"  {key}: {value}")
+    if int(os.environ.get("RANK", "0")) == 0:  # one report, not one per process under torchrun/accelerate
+        print(f"saved model to {config.training.output_dir}")
+        for key, value in metrics.items():
+            print(f"  {key}: {value:.4f}" if isinstance(value, float) else f"  {key}: {value}")
     return 0
 
 

@@ -100,14 +100,18 @@ def train(
         (directory / DEV_METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
         write_model_card(directory)
 
-    write_atomically(output_dir, write)
-    if config.calibration.enabled:
-        calibration = calibrate(
-            output_dir, Path(config.data.dev), device=str(device), word_dropout=config.calibration.word_dropout
-        )
-        for head in ("stance", "sentiment"):
-            if calibration[head]:
-                metrics[f"{head}_temperature"] = calibration[head]["temperature"]
+    # Under torchrun/accelerate every process gets here with the same weights; one writes, the rest wait,
+    # so the directory is never renamed by two processes at once.
+    if trainer.is_world_process_zero():
+        write_atomically(output_dir, write)
+        if config.calibration.enabled:
+            calibration = calibrate(
+                output_dir, Path(config.data.dev), device=str(device), word_dropout=config.calibration.word_dropout
+            )
+            for head in ("stance", "sentiment"):
+                if calibration[head]:
+                    metrics[f"{head}_temperature"] = calibration[head]["temperature"]
+    trainer.accelerator.wait_for_everyone()
     return metrics
 
 
