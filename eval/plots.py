@@ -73,6 +73,11 @@ def reliability_png(calibration: dict[str, Any], title: str, path: Path) -> None
         axes.set_ylim(0, 1)
         axes.set_xlabel("confidence (top probability)")
         axes.set_title(f"{name}: ECE {ece:.3f}")
+    noise = calibration.get("ece_if_calibrated")
+    if noise:  # how large the right panel's ECE would be for a perfectly calibrated model, from sampling alone
+        panels[1].set_title(
+            f"{panels[1].get_title()}\n(calibrated model: {noise['mean']:.3f}; {calibration['verdict']})", fontsize=10
+        )
     panels[0].set_ylabel("accuracy")
     panels[0].legend(loc="upper left", fontsize=8)
     figure.suptitle(f"{title} (numbers in bars: sentences per bin)")
