@@ -13,7 +13,7 @@ from eval.bootstrap import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
     interval,
-    macro_f1_samples,
+    per_class_f1_samples,
     resample_indices,
 )
 from eval.calibration import DEFAULT_BINS, calibration_check, expected_calibration_error, reliability_bins
@@ -126,12 +126,18 @@ def _head_metrics(
 ) -> dict[str, Any]:
     """The model's scores with its CI, each baseline's, and the paired model-minus-baseline difference."""
     indices = resample_indices(len(gold), resamples) if resamples else None
-    averaged = macro_f1_labels(gold, labels)
+    averaged = [labels.index(label) for label in macro_f1_labels(gold, labels)]
 
     def scored(system_predictions: list[str]) -> tuple[dict[str, Any], np.ndarray | None]:
         scores = classification_metrics(gold, system_predictions, labels)
-        samples = None if indices is None else macro_f1_samples(gold, system_predictions, averaged, indices)
-        scores["macro_f1_ci"] = None if samples is None else interval(samples)
+        if indices is None:
+            scores["macro_f1_ci"] = None
+            return scores, None
+        per_class = per_class_f1_samples(gold, system_predictions, labels, indices)
+        for label, column in zip(labels, per_class.T):
+            scores["per_class"][label]["f1_ci"] = interval(column)
+        samples = per_class[:, averaged].mean(axis=1)
+        scores["macro_f1_ci"] = interval(samples)
         return scores, samples
 
     result, model_samples = scored(predicted)

@@ -157,13 +157,13 @@ def _head_section(head: str, scores: dict[str, Any] | None) -> list[str]:
         "",
         f"{scores['rows']} sentences; accuracy {scores['accuracy']:.3f}, macro-F1 {_f1_with_ci(scores)}.",
         "",
-        "| label | precision | recall | F1 | support |",
+        "| label | precision | recall | F1 [95% CI] | support |",
         "|---|---|---|---|---|",
     ]
     for label, row in scores["per_class"].items():
-        lines.append(
-            f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |"
-        )
+        ci = row.get("f1_ci")
+        f1 = f"{row['f1']:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
+        lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {f1} | {row['support']} |")
     confusion = scores["confusion_matrix"]
     lines += [
         "",

@@ -130,6 +130,9 @@ def test_evaluate_writes_the_full_report(
         assert 0 < calibration["ece_if_calibrated"]["mean"] <= calibration["ece_if_calibrated"]["upper"]
         assert set(metrics[head]["baselines"]) == {"majority", "tfidf_logreg", "cue_words"}
         assert len(metrics[head]["baselines"]["majority"]["model_minus_baseline"]["ci"]) == 2
+        for row in metrics[head]["per_class"].values():
+            low, high = row["f1_ci"]
+            assert 0.0 <= low <= high <= 1.0
         for plot in (f"confusion_{head}.png", f"reliability_{head}.png"):
             assert (output / plot).read_bytes().startswith(PNG_SIGNATURE)
     report = (output / "report.md").read_text()
@@ -139,6 +142,7 @@ def test_evaluate_writes_the_full_report(
         "## Sentiment",
         "## Calibration",
         "## Most confident mistakes",
+        "| F1 [95% CI] |",
     ):
         assert section in report
     errors = [json.loads(line) for line in (output / "errors.jsonl").read_text().splitlines()]
