@@ -8,11 +8,15 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
+    "Article": "model.articles",
     "NewsStanceConfig": "model.configuration",
     "NewsStanceError": "model.errors",
     "NewsStanceModel": "model.modeling",
     "Prediction": "model.classifier",
+    "ScoredArticle": "model.scoring",
     "StanceClassifier": "model.classifier",
+    "score_articles": "model.scoring",
+    "split_sentences": "model.segment",
 }
 
 __all__ = list(_EXPORTS)

@@ -24,3 +24,15 @@ def test_main_job_trains_the_default_config_and_scores_an_example(monkeypatch) -
     monkeypatch.chdir(REPO)
     assert load_config(REPO / config).training.output_dir in main_job
     assert (REPO / example).is_file()
+
+
+def test_python_examples_run_against_a_trained_model(tiny_model_dir, monkeypatch, capsys) -> None:
+    """Every ```python block of the README, with the tiny test model standing in for runs/default."""
+    blocks = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(REPO)
+    for block in blocks:
+        exec(compile(block.replace('"runs/default"', repr(str(tiny_model_dir))), "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    headline = "Ceasefire Largely Holds Along Southern Front as Talks Resume in Geneva"
+    assert any(line.startswith(f"0 {len(headline)} ") and line.endswith(headline) for line in printed)
