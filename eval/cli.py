@@ -1,6 +1,7 @@
 """Command-line verbs that judge a model: `evaluate` and `calibrate`."""
 
 import argparse
+import sys
 from pathlib import Path
 
 from eval.bootstrap import DEFAULT_RESAMPLES
@@ -71,7 +72,7 @@ def _rates(text: str) -> tuple[float, ...]:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from eval.evaluate import evaluate, headline
-    from eval.report import summary_table, write_report
+    from eval.report import summary_table, training_overlap_warnings, write_report
     from model.model_card import record_evaluation
 
     if args.baselines != (args.train is not None):
@@ -82,6 +83,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     evaluation = evaluate(args.model, args.data, args.train, args.bootstrap, device=args.device)
     write_report(evaluation, output)
     record_evaluation(args.model, str(args.data), headline(evaluation.metrics))
+    for warning in training_overlap_warnings(evaluation.metrics):
+        print(f"newsstance: warning: {warning}", file=sys.stderr)
     print(summary_table(evaluation.metrics))
     print(f"report: {output / 'report.md'}")
     return 0

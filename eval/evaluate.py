@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from eval.baselines import baselines_for
 from eval.bootstrap import (
@@ -21,7 +22,7 @@ from eval.metrics import classification_metrics, macro_f1_labels
 from model.classifier import StanceClassifier, softmax
 from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
-from model.model_card import CALIBRATION_FILE
+from model.model_card import CALIBRATION_FILE, TRAIN_CONFIG_FILE
 from model.storage import check_model_dir
 from training.data import check_disjoint, read_labelled
 
@@ -65,6 +66,7 @@ def evaluate(
         "bootstrap": {"resamples": resamples, "confidence": CONFIDENCE, "seed": DEFAULT_SEED},
         "ece_bins": bins,
         "temperature_fitted_on": _calibration_data(Path(model_dir)),
+        "seen_in_training": _seen_in_training(Path(model_dir), rows, labels),
     }
     errors: list[dict[str, Any]] = []
     for head in HEADS:
@@ -170,6 +172,32 @@ def _baseline_predictions(
             system = factory().fit([row["text"] for row in labelled], [row[head] for row in labelled])
             predictions[name][head] = [str(label) for label in system.predict(texts)]
     return predictions
+
+
+def _seen_in_training(
+    model_dir: Path, rows: list[dict[str, Any]], labels: dict[str, list[str]]
+) -> dict[str, dict[str, Any]]:
+    """How many evaluated sentences are in the files the model was trained on or picked its checkpoint with.
+
+    Scores on those sentences flatter the model. The paths come from the model's train_config.yaml and
+    are read relative to the current directory; a file that cannot be found or read is reported as such.
+    """
+    config_path = model_dir / TRAIN_CONFIG_FILE
+    train_config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {} if config_path.is_file() else {}
+    texts = {row["text"].strip() for row in rows}
+    found: dict[str, dict[str, Any]] = {}
+    for key in ("train", "dev"):
+        path = (train_config.get("data") or {}).get(key)
+        if not path:
+            continue
+        try:
+            used = read_labelled(path, labels["stance"], labels["sentiment"])
+        except NewsStanceError as error:
+            found[f"data.{key}"] = {"path": path, "shared": None, "why_unchecked": str(error)}
+            continue
+        shared = len(texts & {row["text"].strip() for row in used})
+        found[f"data.{key}"] = {"path": path, "shared": shared}
+    return found
 
 
 def _calibration_data(model_dir: Path) -> str | None:

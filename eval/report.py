@@ -66,6 +66,7 @@ def render_markdown(evaluation: Evaluation) -> str:
             else "- baselines: not run (use `--baselines --train FILE`)"
         ),
         _bootstrap_line(metrics),
+        *(f"- **warning**: {warning}" for warning in training_overlap_warnings(metrics)),
         "- how to read this report: `eval/README.md` in the newsstance repository",
         "",
         "## Summary",
@@ -81,6 +82,17 @@ def render_markdown(evaluation: Evaluation) -> str:
     lines += _calibration_section(metrics)
     lines += _mistakes_section(evaluation.errors)
     return "\n".join(lines) + "\n"
+
+
+def training_overlap_warnings(metrics: dict[str, Any]) -> list[str]:
+    """One sentence per training-time file that shares sentences with the evaluated data."""
+    roles = {"data.train": "the model was trained on them", "data.dev": "they picked the model's checkpoint"}
+    return [
+        f"{seen['shared']} of the {metrics['rows']} sentences are in `{seen['path']}` ({key}): "
+        f"{roles.get(key, 'the model saw them')}, so the scores are optimistic"
+        for key, seen in (metrics.get("seen_in_training") or {}).items()
+        if seen.get("shared")
+    ]
 
 
 def _systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -302,3 +302,19 @@ def test_bad_word_dropout_is_one_line(model_dir: Path, data: Path, capsys, rates
     assert main(argv) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
+
+
+def test_evaluating_on_the_models_own_training_data_is_flagged(
+    model_dir: Path, data: Path, tmp_path: Path, capsys
+) -> None:
+    missing = tmp_path / "gone.jsonl"
+    (model_dir / "train_config.yaml").write_text(f"data:\n  train: {data}\n  dev: {missing}\n", encoding="utf-8")
+    output = tmp_path / "report"
+    argv = ["evaluate", "--model", str(model_dir), "--data", str(data), "--output", str(output), "--bootstrap", "0"]
+    assert main([*argv, "--device", "cpu"]) == 0
+    warning = f"6 of the 6 sentences are in `{data}` (data.train): the model was trained on them"
+    assert f"newsstance: warning: {warning}" in capsys.readouterr().err
+    assert warning in (output / "report.md").read_text()
+    seen = json.loads((output / "metrics.json").read_text())["seen_in_training"]
+    assert seen["data.train"]["shared"] == 6
+    assert seen["data.dev"]["shared"] is None and "file not found" in seen["data.dev"]["why_unchecked"]
