@@ -28,6 +28,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     evaluate_parser.add_argument("--train", type=Path, help="training file for --baselines")
     evaluate_parser.add_argument(
+        "--compare",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="MODEL",
+        help="other model directories to score on the same data, with a paired bootstrap of the difference",
+    )
+    evaluate_parser.add_argument(
         "--bootstrap",
         type=int,
         default=DEFAULT_RESAMPLES,
@@ -80,7 +88,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         raise NewsStanceError(f"--bootstrap {args.bootstrap}: give a number of resamples, or 0 for none")
     output = args.output or args.model / f"eval-{args.data.stem}"
-    evaluation = evaluate(args.model, args.data, args.train, args.bootstrap, device=args.device)
+    evaluation = evaluate(
+        args.model, args.data, args.train, args.bootstrap, device=args.device, compare=args.compare
+    )
     write_report(evaluation, output)
     record_evaluation(args.model, str(args.data), headline(evaluation.metrics))
     for warning in training_overlap_warnings(evaluation.metrics):

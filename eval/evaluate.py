@@ -1,6 +1,7 @@
 """Score a model (and optionally the baselines) on a labelled file: every number the report shows."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from model.storage import check_model_dir
 from training.data import check_disjoint, read_labelled
 
 HEADS = ("stance", "sentiment")
+COMPARED_PREFIX = "model:"  # names other models given to --compare among the systems in the report
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,16 @@ def evaluate(
     resamples: int = DEFAULT_RESAMPLES,
     bins: int = DEFAULT_BINS,
     device: str = "auto",
+    compare: Sequence[Path] = (),
 ) -> Evaluation:
-    """Labels are checked against the model's own label sets, so a file the model cannot score fails early."""
+    """Labels are checked against the model's own label sets, so a file the model cannot score fails early.
+
+    Models in `compare` are scored on the same sentences and reported like the baselines, under
+    `model:<path>`, with a paired bootstrap of the difference: the way to tell whether two models differ.
+    """
     rows = read_for_model(model_dir, data_path)
+    for other in compare:
+        _check_same_labels(Path(model_dir), Path(other))
     classifier = StanceClassifier.from_pretrained(model_dir, device=device)
     labels = {"stance": classifier.stance_labels, "sentiment": classifier.sentiment_labels}
     texts = [row["text"] for row in rows]
@@ -53,6 +62,12 @@ def evaluate(
         train_rows = read_labelled(train_path, labels["stance"], labels["sentiment"])
         check_disjoint(Path(train_path), train_rows, Path(data_path), rows)
         baseline_predictions = _baseline_predictions(train_path, train_rows, texts, labels)
+    for other in compare:
+        predictions = StanceClassifier.from_pretrained(other, device=device).predict(texts)
+        baseline_predictions[f"{COMPARED_PREFIX}{other}"] = {
+            "stance": [prediction.stance for prediction in predictions],
+            "sentiment": [prediction.sentiment for prediction in predictions],
+        }
     logits = dict(zip(HEADS, classifier.logits(texts, progress="evaluating")))
     temperatures = {
         "stance": classifier.config.stance_temperature,
@@ -97,6 +112,18 @@ def evaluate(
     return Evaluation(metrics, errors)
 
 
+def _check_same_labels(model_dir: Path, other: Path) -> None:
+    """Paired scores only mean something when both models answer with the same labels."""
+    check_model_dir(other)
+    ours, theirs = NewsStanceConfig.from_pretrained(model_dir), NewsStanceConfig.from_pretrained(other)
+    for head in HEADS:
+        if getattr(ours, f"{head}_labels") != getattr(theirs, f"{head}_labels"):
+            raise NewsStanceError(
+                f"--compare {other}: its {head} labels ({', '.join(getattr(theirs, f'{head}_labels'))}) differ "
+                f"from {model_dir}'s ({', '.join(getattr(ours, f'{head}_labels'))})"
+            )
+
+
 def read_for_model(model_dir: Path, data_path: Path) -> list[dict[str, Any]]:
     """Check the data against the model's own label sets before any weights are loaded, so bad input fails fast."""
     check_model_dir(Path(model_dir))
@@ -118,6 +145,8 @@ def headline(metrics: dict[str, Any]) -> dict[str, Any]:
         numbers[f"{head}_ece"] = scores["calibration"]["ece"]
         numbers[f"{head}_ece_verdict"] = scores["calibration"]["verdict"]
         for name, baseline in scores["baselines"].items():
+            if name.startswith(COMPARED_PREFIX):
+                continue  # the card describes this model; other models have cards of their own
             per_baseline = numbers.setdefault("baselines", {}).setdefault(name, {})
             per_baseline[f"{head}_macro_f1"] = baseline["macro_f1"]
     return numbers

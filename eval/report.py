@@ -35,11 +35,13 @@ def write_report(evaluation: Evaluation, output_dir: Path) -> None:
 def summary_table(metrics: dict[str, Any]) -> str:
     """Plain-text table for the terminal: one line per system."""
     titles = ["stance acc", "stance macro-F1 [95% CI]", "sent. acc", "sent. macro-F1 [95% CI]"]
-    header = f"{'system':<14} {titles[0]:>10} {titles[1]:>26} {titles[2]:>10} {titles[3]:>26}"
+    systems = _systems(metrics)
+    width = max(14, *(len(name) for name in systems))
+    header = f"{'system':<{width}} {titles[0]:>10} {titles[1]:>26} {titles[2]:>10} {titles[3]:>26}"
     lines = [header, "-" * len(header)]
-    for name, per_head in _systems(metrics).items():
+    for name, per_head in systems.items():
         cells = _system_cells(per_head)
-        lines.append(f"{name:<14} {cells[0]:>10} {cells[1]:>26} {cells[2]:>10} {cells[3]:>26}")
+        lines.append(f"{name:<{width}} {cells[0]:>10} {cells[1]:>26} {cells[2]:>10} {cells[3]:>26}")
     for head in HEADS:
         if metrics[head] is not None:
             calibration = metrics[head]["calibration"]
@@ -142,9 +144,10 @@ def _differences(metrics: dict[str, Any]) -> list[str]:
         return []
     return [
         "",
-        "Model minus baseline, macro-F1, paired bootstrap (same resampled sentences for both systems):",
+        "Model minus each other system (baselines, and models given to `--compare`), macro-F1, paired "
+        "bootstrap (same resampled sentences for both systems):",
         "",
-        "| head | baseline | difference | 95% CI | verdict |",
+        "| head | other system | difference | 95% CI | verdict |",
         "|---|---|---|---|---|",
         *rows,
     ]
@@ -156,7 +159,7 @@ def _verdict(ci: list[float] | None) -> str:
         return "-"
     if ci[0] > 0:
         return "model better"
-    return "baseline better" if ci[1] < 0 else "no clear difference"
+    return "other system better" if ci[1] < 0 else "no clear difference"
 
 
 def _head_section(head: str, scores: dict[str, Any] | None) -> list[str]:

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from transformers import AutoTokenizer
 
 from tests.conftest import SHARED_DEV, tiny_encoder_config, write_jsonl
 from model import NewsStanceConfig, NewsStanceModel, StanceClassifier
+from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
 from training.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -318,3 +320,36 @@ def test_evaluating_on_the_models_own_training_data_is_flagged(
     seen = json.loads((output / "metrics.json").read_text())["seen_in_training"]
     assert seen["data.train"]["shared"] == 6
     assert seen["data.dev"]["shared"] is None and "file not found" in seen["data.dev"]["why_unchecked"]
+
+
+def test_compare_scores_other_models_on_the_same_sentences(
+    model_dir: Path, data: Path, tokenizer_dir: Path, tmp_path: Path, capsys
+) -> None:
+    torch.manual_seed(7)
+    other = tmp_path / "other-model"
+    config = NewsStanceConfig(
+        encoder=tiny_encoder_config().to_dict(),
+        stance_id2label=dict(enumerate(DEFAULT_STANCE_LABELS)),
+        sentiment_id2label=dict(enumerate(DEFAULT_SENTIMENT_LABELS)),
+    )
+    StanceClassifier(NewsStanceModel(config), AutoTokenizer.from_pretrained(tokenizer_dir), "cpu").save_pretrained(other)
+    output = tmp_path / "report"
+    argv = ["evaluate", "--model", str(model_dir), "--data", str(data), "--output", str(output), "--device", "cpu"]
+    assert main([*argv, "--bootstrap", "50", "--compare", str(other)]) == 0
+    assert f"model:{other}" in capsys.readouterr().out
+    compared = json.loads((output / "metrics.json").read_text())["stance"]["baselines"][f"model:{other}"]
+    predicted = [p.stance for p in StanceClassifier.from_pretrained(other, device="cpu").predict([r["text"] for r in DATA])]
+    assert compared["accuracy"] == pytest.approx(np.mean([p == r["stance"] for p, r in zip(predicted, DATA)]))
+    assert len(compared["model_minus_baseline"]["ci"]) == 2
+    assert f"| stance | model:{other} |" in (output / "report.md").read_text()
+    assert f"model:{other}" not in (model_dir / "README.md").read_text()  # the card describes this model only
+
+
+def test_compare_refuses_a_model_with_other_labels(model_dir: Path, data: Path, tokenizer_dir: Path, tmp_path: Path, capsys) -> None:
+    other = tmp_path / "three-way"
+    config = NewsStanceConfig(encoder=tiny_encoder_config().to_dict(), stance_id2label={0: "pro", 1: "anti", 2: "none"})
+    StanceClassifier(NewsStanceModel(config), AutoTokenizer.from_pretrained(tokenizer_dir), "cpu").save_pretrained(other)
+    argv = ["evaluate", "--model", str(model_dir), "--data", str(data), "--compare", str(other), "--device", "cpu"]
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert f"--compare {other}: its stance labels (pro, anti, none) differ" in error and error.count("\n") == 1
