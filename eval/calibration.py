@@ -35,10 +35,9 @@ def reliability_bins(probs: np.ndarray, gold_ids: np.ndarray, bins: int = DEFAUL
 
 def expected_calibration_error(probs: np.ndarray, gold_ids: np.ndarray, bins: int = DEFAULT_BINS) -> float:
     """Mean |accuracy - confidence| over bins, weighted by how many predictions fall in each."""
-    table = reliability_bins(probs, gold_ids, bins)
-    filled = table.counts > 0
-    gaps = np.abs(table.accuracy[filled] - table.confidence[filled])
-    return float((gaps * table.counts[filled]).sum() / table.counts.sum())
+    confidence = probs.max(axis=1)
+    correct = (probs.argmax(axis=1) == gold_ids).astype(float)
+    return float(_ece_of_rows(_bin_ids(confidence, bins)[None], confidence[None], correct[None], bins)[0])
 
 
 def ece_if_calibrated(probs: np.ndarray, bins: int = DEFAULT_BINS, draws: int = 1000, seed: int = 0) -> np.ndarray:
