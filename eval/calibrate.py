@@ -12,7 +12,7 @@ from sklearn.metrics import log_loss
 
 from eval.calibration import DEFAULT_BINS, expected_calibration_error, fit_temperature
 from eval.evaluate import HEADS, read_for_model
-from eval.word_dropout import DEFAULT_RATES, drop_words
+from eval.word_dropout import DEFAULT_RATES, drop_words, is_rate
 from model.classifier import StanceClassifier, softmax
 from model.errors import NewsStanceError
 from model.model_card import record_calibration
@@ -79,7 +79,7 @@ def _check_rates(rates: Sequence[float]) -> tuple[float, ...]:
     if not rates:
         raise NewsStanceError("--word-dropout needs at least one rate, e.g. 0 for plain temperature scaling")
     for rate in rates:
-        if not 0.0 <= rate < 1.0:
+        if not is_rate(rate):
             raise NewsStanceError(f"--word-dropout {rate}: each rate is a share of words to delete, in [0, 1)")
     return tuple(sorted(set(rates)))
 

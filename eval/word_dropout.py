@@ -15,9 +15,14 @@ DEFAULT_RATES = (0.0, 0.1, 0.2, 0.3)
 DEFAULT_SEED = 0
 
 
+def is_rate(rate: float) -> bool:
+    """A share of words to delete: 0 keeps the text, 1 would delete everything and is refused."""
+    return 0.0 <= rate < 1.0
+
+
 def drop_words(texts: Sequence[str], rate: float, seed: int = DEFAULT_SEED) -> list[str]:
     """Delete each whitespace-separated word with probability `rate`; never leave a sentence empty."""
-    if not 0.0 <= rate < 1.0:
+    if not is_rate(rate):
         raise ValueError(f"word dropout rate {rate} is outside [0, 1)")
     if rate == 0.0:
         return list(texts)

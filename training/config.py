@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import yaml
 
-from eval.word_dropout import DEFAULT_RATES
+from eval.word_dropout import DEFAULT_RATES, is_rate
 from model.base_model import DEFAULT_BASE_MODEL
 from model.errors import NewsStanceError
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
@@ -181,7 +181,7 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         if value <= 0:
             raise ConfigError(f"{source}: {key} must be positive, not {value}")
     for i, rate in enumerate(config.calibration.word_dropout):
-        if not 0.0 <= rate < 1.0:
+        if not is_rate(rate):
             raise ConfigError(f"{source}: calibration.word_dropout[{i}] is {rate}; each rate must be in [0, 1)")
     for key in ("train", "dev"):
         data_path = Path(getattr(config.data, key))
