@@ -18,6 +18,7 @@ from model.model_card import (
     write_model_card,
 )
 from model.modeling import NewsStanceModel
+from model.onnx_runtime import OUTPUT_NAMES
 from model.storage import ONNX_FILE, write_atomically
 
 QUANTIZE_CHOICES = ("int8",)
@@ -96,7 +97,7 @@ def _outlier_prone_nodes(path: Path) -> list[str]:
 
 def _export_graph(model: NewsStanceModel, input_names: list[str], example: dict, path: Path) -> None:
     axes = {name: {0: "batch", 1: "sequence"} for name in input_names}
-    axes.update({"stance_logits": {0: "batch"}, "sentiment_logits": {0: "batch"}})
+    axes.update({name: {0: "batch"} for name in OUTPUT_NAMES})
     with warnings.catch_warnings():
         # The TorchScript exporter traces BERT's masking code and warns about Python branches that
         # are constant for every padded batch; the export is checked against PyTorch in the tests.
@@ -106,7 +107,7 @@ def _export_graph(model: NewsStanceModel, input_names: list[str], example: dict,
             tuple(example[name] for name in input_names),
             str(path),
             input_names=input_names,
-            output_names=["stance_logits", "sentiment_logits"],
+            output_names=OUTPUT_NAMES,
             dynamic_axes=axes,
             opset_version=17,
             dynamo=False,

@@ -12,7 +12,7 @@ from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
 from model.storage import ONNX_FILE, write_atomically
 
-OUTPUT_NAMES = ["stance_logits", "sentiment_logits"]
+OUTPUT_NAMES = ["stance_logits", "sentiment_logits"]  # the exported graph's outputs: onnx_export names them, _run reads them
 
 
 class OnnxClassifier(StanceClassifier):
