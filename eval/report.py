@@ -118,8 +118,11 @@ def _system_cells(per_head: dict[str, Any]) -> list[str]:
 
 
 def _f1_with_ci(scores: dict[str, Any]) -> str:
-    ci = scores["macro_f1_ci"]
-    return f"{scores['macro_f1']:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
+    return _with_ci(scores["macro_f1"], scores["macro_f1_ci"])
+
+
+def _with_ci(value: float, ci: list[float] | None) -> str:
+    return f"{value:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
 
 
 def _bootstrap_line(metrics: dict[str, Any]) -> str:
@@ -176,8 +179,7 @@ def _head_section(head: str, scores: dict[str, Any] | None) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for label, row in scores["per_class"].items():
-        ci = row.get("f1_ci")
-        f1 = f"{row['f1']:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
+        f1 = _with_ci(row["f1"], row.get("f1_ci"))
         lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {f1} | {row['support']} |")
     confusion = scores["confusion_matrix"]
     lines += [
