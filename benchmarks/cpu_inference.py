@@ -27,6 +27,7 @@ from harness import (  # noqa: E402
     stance_pipeline,
     timed,
 )
+
 from model import StanceClassifier  # noqa: E402
 
 
@@ -60,7 +61,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
-    from model.onnx_export import export_onnx
+    from model.onnx.export import export_onnx
 
     texts = corpus_sentences(args.sentences)
     reference = StanceClassifier.from_pretrained(args.model, device="cpu")

@@ -2,10 +2,10 @@
 
 import json
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 import resource
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 

@@ -3,7 +3,7 @@
     python benchmarks/score_throughput.py --model runs/default [--sentences 2000] [--batch-size 64]
 
 Same sentences (the corpus's held-out splits, grouped into articles of paragraphs), same weights,
-same batch size, same torch threads, one run. Ours is `model.scoring.score_articles` exactly as the
+same batch size, same torch threads, one run. Ours is `model.articles.scoring.score_articles` exactly as the
 command calls it: sentence segmentation, length-sorted batches, both heads, rows with offsets. The
 peer is `pipeline("text-classification")` over the same model's stance head, given the sentences
 already split. Each side runs in a fresh process; peak RSS is that process's high-water mark.
@@ -37,8 +37,8 @@ def as_articles(sentences: list[str]) -> list[str]:
 
 def run_ours(model_dir: str, sentences: list[str], batch_size: int, threads: int) -> dict[str, Any]:
     from model import StanceClassifier
-    from model.articles import Article
-    from model.scoring import score_articles
+    from model.articles.inputs import Article
+    from model.articles.scoring import score_articles
 
     torch.set_num_threads(threads)
     classifier = StanceClassifier.from_pretrained(model_dir, device="cpu")

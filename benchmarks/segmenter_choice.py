@@ -1,4 +1,4 @@
-"""Why model/segment.py uses syntok: both maintained segmenters scored on tricky invented news text.
+"""Why model/articles/segment.py uses pysbd, not syntok: both maintained segmenters scored on tricky invented news text.
 
 Run: python benchmarks/segmenter_choice.py
 Each case is an invented news paragraph with the sentences a copy editor would cut it into.

@@ -1,21 +1,17 @@
 """Fit one temperature per head on labelled data and store it in the model directory, where `predict` reads it."""
 
-import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sklearn.metrics import log_loss
 
 from eval.calibration import DEFAULT_BINS, expected_calibration_error, fit_temperature
-from eval.evaluate import HEADS, read_for_model
+from eval.labelled import HEADS, read_for_model
 from eval.word_dropout import DEFAULT_RATES, drop_words, is_rate
 from model.classifier import StanceClassifier, softmax
 from model.errors import NewsStanceError
-from model.model_card import record_calibration
+from model.model_card import CalibrationRecord, HeadCalibration, record_calibration
 
 
 def calibrate(
@@ -24,7 +20,7 @@ def calibrate(
     bins: int = DEFAULT_BINS,
     device: str = "auto",
     word_dropout: Sequence[float] = DEFAULT_RATES,
-) -> dict[str, Any]:
+) -> CalibrationRecord:
     """Temperatures are fitted on raw logits, so calibrating twice gives the same answer as once.
 
     The fit pools the dev rows at every `word_dropout` rate (see eval/word_dropout.py); `(0,)` is
@@ -41,16 +37,11 @@ def calibrate(
         for rate in sorted({0.0, *rates})
     }
     logits = logits_at[0.0]
-    result: dict[str, Any] = {
-        "data": str(Path(data_path).resolve()),
-        "rows": len(rows),
-        "ece_bins": bins,
-        "word_dropout": list(rates),
-    }
+    fitted: dict[str, HeadCalibration | None] = {}
     for head in HEADS:
         keep = [i for i, row in enumerate(rows) if row.get(head) is not None]
         if not keep:
-            result[head] = None
+            fitted[head] = None
             continue
         gold_ids = np.array([labels[head].index(rows[i][head]) for i in keep])
         temperature = fit_temperature(
@@ -58,18 +49,25 @@ def calibrate(
         )
         before, after = softmax(logits[head][keep]), softmax(logits[head][keep] / temperature)
         classes = list(range(len(labels[head])))
-        result[head] = {
-            "rows": len(keep),
-            "accuracy_at_word_dropout": {
+        fitted[head] = HeadCalibration(
+            rows=len(keep),
+            accuracy_at_word_dropout={
                 str(rate): float((logits_at[rate][head][keep].argmax(axis=1) == gold_ids).mean()) for rate in rates
             },
-            "temperature": temperature,
-            "ece_before": expected_calibration_error(before, gold_ids, bins),
-            "ece_after": expected_calibration_error(after, gold_ids, bins),
-            "nll_before": float(log_loss(gold_ids, before, labels=classes)),
-            "nll_after": float(log_loss(gold_ids, after, labels=classes)),
-        }
-    _write_temperatures(model_dir, {head: result[head]["temperature"] for head in HEADS if result[head]})
+            temperature=temperature,
+            ece_before=expected_calibration_error(before, gold_ids, bins),
+            ece_after=expected_calibration_error(after, gold_ids, bins),
+            nll_before=float(log_loss(gold_ids, before, labels=classes)),
+            nll_after=float(log_loss(gold_ids, after, labels=classes)),
+        )
+    result = CalibrationRecord(
+        data=str(Path(data_path).resolve()),
+        rows=len(rows),
+        ece_bins=bins,
+        word_dropout=list(rates),
+        stance=fitted["stance"],
+        sentiment=fitted["sentiment"],
+    )
     record_calibration(model_dir, result)
     return result
 
@@ -82,20 +80,3 @@ def _check_rates(rates: Sequence[float]) -> tuple[float, ...]:
         if not is_rate(rate):
             raise NewsStanceError(f"--word-dropout {rate}: each rate is a share of words to delete, in [0, 1)")
     return tuple(sorted(set(rates)))
-
-
-def _write_temperatures(model_dir: Path, temperatures: dict[str, float]) -> None:
-    """Temp file and rename: a crash leaves the old config.json, never half of a new one."""
-    path = model_dir / "config.json"
-    config = json.loads(path.read_text(encoding="utf-8"))
-    for head, temperature in temperatures.items():
-        config[f"{head}_temperature"] = temperature
-    handle, staging = tempfile.mkstemp(prefix=".config.json.", dir=model_dir)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(json.dumps(config, indent=2, sort_keys=True) + "\n")
-        os.chmod(staging, path.stat().st_mode & 0o777)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise

@@ -19,15 +19,14 @@ from eval.bootstrap import (
     resample_indices,
 )
 from eval.calibration import DEFAULT_BINS, calibration_check, expected_calibration_error, reliability_bins
+from eval.labelled import HEADS, check_disjoint, read_for_model, read_labelled
 from eval.metrics import classification_metrics, macro_f1_labels
 from model.classifier import StanceClassifier, softmax
 from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
-from model.model_card import CALIBRATION_FILE, TRAIN_CONFIG_FILE
-from model.storage import check_model_dir
-from training.data import check_disjoint, read_labelled
+from model.model_card import EvaluationHeadline, HeadHeadline
+from model.storage import CALIBRATION_FILE, TRAIN_CONFIG_FILE, check_model_dir
 
-HEADS = ("stance", "sentiment")
 COMPARED_PREFIX = "model:"  # names other models given to --compare among the systems in the report
 
 
@@ -124,32 +123,27 @@ def _check_same_labels(model_dir: Path, other: Path) -> None:
             )
 
 
-def read_for_model(model_dir: Path, data_path: Path) -> list[dict[str, Any]]:
-    """Check the data against the model's own label sets before any weights are loaded, so bad input fails fast."""
-    check_model_dir(Path(model_dir))
-    config = NewsStanceConfig.from_pretrained(model_dir)
-    return read_labelled(data_path, config.stance_labels, config.sentiment_labels)
-
-
-def headline(metrics: dict[str, Any]) -> dict[str, Any]:
+def headline(metrics: dict[str, Any]) -> EvaluationHeadline:
     """The few numbers the model card keeps for this evaluation."""
-    numbers: dict[str, Any] = {"rows": metrics["rows"]}
+    heads: dict[str, HeadHeadline | None] = {}
+    baselines: dict[str, dict[str, float]] = {}
     for head in HEADS:
         scores = metrics[head]
         if scores is None:
+            heads[head] = None
             continue
-        numbers[f"{head}_accuracy"] = scores["accuracy"]
-        numbers[f"{head}_macro_f1"] = scores["macro_f1"]
-        if scores["macro_f1_ci"]:
-            numbers[f"{head}_macro_f1_ci"] = scores["macro_f1_ci"]
-        numbers[f"{head}_ece"] = scores["calibration"]["ece"]
-        numbers[f"{head}_ece_verdict"] = scores["calibration"]["verdict"]
+        heads[head] = HeadHeadline(
+            accuracy=scores["accuracy"],
+            macro_f1=scores["macro_f1"],
+            macro_f1_ci=scores["macro_f1_ci"] or None,
+            ece=scores["calibration"]["ece"],
+            ece_verdict=scores["calibration"]["verdict"],
+        )
         for name, baseline in scores["baselines"].items():
             if name.startswith(COMPARED_PREFIX):
                 continue  # the card describes this model; other models have cards of their own
-            per_baseline = numbers.setdefault("baselines", {}).setdefault(name, {})
-            per_baseline[f"{head}_macro_f1"] = baseline["macro_f1"]
-    return numbers
+            baselines.setdefault(name, {})[f"{head}_macro_f1"] = baseline["macro_f1"]
+    return EvaluationHeadline(rows=metrics["rows"], stance=heads["stance"], sentiment=heads["sentiment"], baselines=baselines)
 
 
 def _head_metrics(

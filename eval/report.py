@@ -7,8 +7,10 @@ from typing import Any
 from eval.bootstrap import CONFIDENCE
 from eval.evaluate import HEADS, Evaluation
 from eval.plots import confusion_matrix_png, reliability_png
+from model.storage import write_file_atomically
 
 MISTAKES_IN_REPORT = 10
+REPORT_FILES = ("metrics.json", "errors.jsonl", "report.md")  # beside the confusion and reliability PNGs
 
 
 def write_report(evaluation: Evaluation, output_dir: Path) -> None:
@@ -16,9 +18,9 @@ def write_report(evaluation: Evaluation, output_dir: Path) -> None:
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     metrics = evaluation.metrics
-    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    with (output_dir / "errors.jsonl").open("w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(error, ensure_ascii=False) + "\n" for error in evaluation.errors)
+    write_file_atomically(output_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n", "--output")
+    errors = "".join(json.dumps(error, ensure_ascii=False) + "\n" for error in evaluation.errors)
+    write_file_atomically(output_dir / "errors.jsonl", errors, "--output")
     for head in HEADS:
         if metrics[head] is not None:
             confusion_matrix_png(
@@ -29,7 +31,7 @@ def write_report(evaluation: Evaluation, output_dir: Path) -> None:
             reliability_png(
                 metrics[head]["calibration"], f"{head}: reliability", output_dir / f"reliability_{head}.png"
             )
-    (output_dir / "report.md").write_text(render_markdown(evaluation), encoding="utf-8")
+    write_file_atomically(output_dir / "report.md", render_markdown(evaluation), "--output")
 
 
 def summary_table(metrics: dict[str, Any]) -> str:

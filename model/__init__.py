@@ -8,15 +8,16 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "Article": "model.articles",
+    "Article": "model.articles.inputs",
     "NewsStanceConfig": "model.configuration",
     "NewsStanceError": "model.errors",
     "NewsStanceModel": "model.modeling",
     "Prediction": "model.classifier",
-    "ScoredArticle": "model.scoring",
+    "ScoredArticle": "model.articles.scoring",
+    "ScoredSentence": "model.articles.scoring",
     "StanceClassifier": "model.classifier",
-    "score_articles": "model.scoring",
-    "split_sentences": "model.segment",
+    "score_articles": "model.articles.scoring",
+    "split_sentences": "model.articles.segment",
 }
 
 __all__ = list(_EXPORTS)

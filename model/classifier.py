@@ -1,9 +1,15 @@
-"""The object users hold: load a trained model directory and label sentences with probabilities."""
+"""The object users hold: load a trained model directory and label sentences with probabilities.
+
+`StanceClassifier` owns tokenising, length-sorted batching and calibration; the forward pass belongs
+to a runner (`TorchRunner` here, `model.onnx.runtime.OnnxRunner` for exported models), so both kinds
+of model directory answer through the same `predict`.
+"""
 
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -19,6 +25,11 @@ from model.storage import ONNX_FILE, check_model_dir, write_atomically
 
 @dataclass(frozen=True)
 class Prediction:
+    """One sentence's labels: the likeliest stance and sentiment, their probabilities, and every label's.
+
+    Probabilities are calibrated (divided by the model's temperatures before the softmax).
+    """
+
     stance: str
     stance_score: float
     sentiment: str
@@ -27,21 +38,63 @@ class Prediction:
     sentiment_probs: dict[str, float]
 
 
+class Runner(Protocol):
+    """What a classifier needs of a backend: a device, a forward pass to logits, and a way to save."""
+
+    device: torch.device
+
+    def run(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def save(self, directory: Path) -> None: ...
+
+
+class TorchRunner:
+    """The PyTorch forward pass: inference mode, bf16 autocast on GPUs that support it."""
+
+    def __init__(self, model: NewsStanceModel, device: str | torch.device = "auto") -> None:
+        self.device = resolve_device(device) if isinstance(device, str) else device
+        self.model = model.to(self.device).eval()
+        self.use_bf16 = self.device.type == "cuda" and torch.cuda.is_bf16_supported()
+
+    @torch.inference_mode()
+    def run(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+        on_gpu = self.device.type == "cuda"
+        inputs = {
+            key: (value.pin_memory() if on_gpu else value).to(self.device, non_blocking=on_gpu)
+            for key, value in batch.items()
+        }
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
+            output = self.model(**inputs)
+        return output.stance_logits.float().cpu().numpy(), output.sentiment_logits.float().cpu().numpy()
+
+    def save(self, directory: Path) -> None:
+        self.model.save_pretrained(directory)
+
+
 class StanceClassifier:
-    """Mirrors transformers' verbs: `from_pretrained`, `predict`, `predict_proba`, `save_pretrained`."""
+    """Mirrors transformers' verbs: `from_pretrained`, `predict`, `predict_proba`, `save_pretrained`.
+
+    >>> classifier = StanceClassifier.from_pretrained("runs/default")
+    >>> classifier.predict(["A spokesman denied the report."])[0].stance
+    'denial'
+    """
 
     def __init__(
         self,
-        model: NewsStanceModel,
+        model: NewsStanceModel | Runner,
         tokenizer: PreTrainedTokenizerBase,
         device: str | torch.device = "auto",
+        config: NewsStanceConfig | None = None,
     ) -> None:
-        device = resolve_device(device) if isinstance(device, str) else device
-        self.model = model.to(device).eval()
+        """Give a `NewsStanceModel` (run with PyTorch on `device`) or a ready runner with its `config`."""
+        if isinstance(model, NewsStanceModel):
+            self.runner: Runner = TorchRunner(model, device)
+            self.config: NewsStanceConfig = model.config
+        else:
+            if config is None:
+                raise ValueError("a runner needs the model's NewsStanceConfig")
+            self.runner, self.config = model, config
         self.tokenizer = tokenizer
-        self.device = device
-        self.config: NewsStanceConfig = model.config
-        self.use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "auto") -> "StanceClassifier":
@@ -50,17 +103,31 @@ class StanceClassifier:
         check_model_dir(path)
         tokenizer = AutoTokenizer.from_pretrained(path)
         if (path / ONNX_FILE).is_file():
-            from model.onnx_runtime import OnnxClassifier
+            from model.onnx.runtime import OnnxRunner
 
-            return OnnxClassifier.from_directory(path, tokenizer, device)
+            return cls(OnnxRunner.from_directory(path, device), tokenizer, config=NewsStanceConfig.from_pretrained(path))
         return cls(NewsStanceModel.from_pretrained(path), tokenizer, device)
 
     def save_pretrained(self, path: str | Path) -> None:
+        """Write a model directory that `from_pretrained` loads; it appears whole or not at all."""
+
         def write(directory: Path) -> None:
-            self.model.save_pretrained(directory)
+            self.runner.save(directory)
+            self.config.save_pretrained(directory)
             self.tokenizer.save_pretrained(directory)
 
         write_atomically(Path(path), write)
+
+    @property
+    def device(self) -> torch.device:
+        return self.runner.device
+
+    @property
+    def model(self) -> NewsStanceModel:
+        """The PyTorch network; an exported (ONNX) model has none."""
+        if not isinstance(self.runner, TorchRunner):
+            raise AttributeError("this classifier runs an exported ONNX graph; it has no PyTorch model")
+        return self.runner.model
 
     @property
     def stance_labels(self) -> list[str]:
@@ -70,10 +137,11 @@ class StanceClassifier:
     def sentiment_labels(self) -> list[str]:
         return self.config.sentiment_labels
 
-    def predict_proba(
-        self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE
-    ) -> dict[str, np.ndarray]:
-        """Calibrated probabilities, {'stance': (n, k), 'sentiment': (n, m)}, in input order."""
+    def predict_proba(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> dict[str, np.ndarray]:
+        """Calibrated probabilities, {'stance': (n, k), 'sentiment': (n, m)}, in input order.
+
+        Columns follow `stance_labels` and `sentiment_labels`.
+        """
         stance_logits, sentiment_logits = self.logits(texts, batch_size)
         return {
             "stance": softmax(stance_logits / self.config.stance_temperature),
@@ -81,9 +149,10 @@ class StanceClassifier:
         }
 
     def predict(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> list[Prediction]:
+        """One `Prediction` per text, in input order; texts longer than the model's limit are truncated."""
         probs = self.predict_proba(texts, batch_size)
         return [
-            _prediction(stance_row, sentiment_row, self.stance_labels, self.sentiment_labels)
+            prediction_from_probs(stance_row, sentiment_row, self.stance_labels, self.sentiment_labels)
             for stance_row, sentiment_row in zip(probs["stance"], probs["sentiment"])
         ]
 
@@ -109,23 +178,9 @@ class StanceClassifier:
                 batch = self.tokenizer.pad(
                     {key: [encoded[key][i] for i in rows] for key in encoded.keys()}, return_tensors="pt"
                 )
-                stance[rows], sentiment[rows] = self._run(batch)
+                stance[rows], sentiment[rows] = self.runner.run(batch)
                 bar.update(len(rows))
         return stance, sentiment
-
-    @torch.inference_mode()
-    def _run(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
-        on_gpu = self.device.type == "cuda"
-        inputs = {
-            key: (value.pin_memory() if on_gpu else value).to(self.device, non_blocking=on_gpu)
-            for key, value in batch.items()
-        }
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
-            output = self.model(**inputs)
-        return (
-            output.stance_logits.float().cpu().numpy(),
-            output.sentiment_logits.float().cpu().numpy(),
-        )
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -133,9 +188,10 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def _prediction(
+def prediction_from_probs(
     stance_row: np.ndarray, sentiment_row: np.ndarray, stance_labels: list[str], sentiment_labels: list[str]
 ) -> Prediction:
+    """The `Prediction` for one row of probabilities (columns in label order)."""
     stance_best = int(stance_row.argmax())
     sentiment_best = int(sentiment_row.argmax())
     return Prediction(

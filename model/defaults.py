@@ -1,4 +1,3 @@
 """Defaults shared by the CLI and the code it runs; kept free of heavy imports so `--help` is instant."""
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
 DEFAULT_BATCH_SIZE = 64

@@ -1,25 +1,139 @@
-"""The model directory's README.md, in the Hugging Face model-card format, rebuilt from the files beside it."""
+"""The model directory's README.md, in the Hugging Face model-card format, rebuilt from the files beside it.
+
+What `eval` hands over to be kept in a model directory arrives as typed records (`EvaluationHeadline`,
+`CalibrationRecord`); they are stored as JSON beside the weights, and every update of a finished
+directory (its card included) lands as one atomic change.
+"""
 
 import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-TRAIN_CONFIG_FILE = "train_config.yaml"
-DEV_METRICS_FILE = "dev_metrics.json"
-EVALUATIONS_FILE = "evaluations.json"
-CALIBRATION_FILE = "calibration.json"
+from model.storage import (
+    CALIBRATION_FILE,
+    CARD_FILE,
+    CONFIG_FILE,
+    DEV_METRICS_FILE,
+    EVALUATIONS_FILE,
+    TRAIN_CONFIG_FILE,
+    update_model_dir,
+)
+
+HEADS = ("stance", "sentiment")
+
+
+@dataclass(frozen=True)
+class HeadHeadline:
+    """One head's headline numbers in one evaluation."""
+
+    accuracy: float
+    macro_f1: float
+    macro_f1_ci: list[float] | None
+    ece: float
+    ece_verdict: str
+
+
+@dataclass(frozen=True)
+class EvaluationHeadline:
+    """The few numbers the model card keeps for one evaluation (`newsstance evaluate`)."""
+
+    rows: int
+    stance: HeadHeadline | None
+    sentiment: HeadHeadline | None
+    baselines: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> {"stance_macro_f1": ...}
+
+    def to_json(self) -> dict[str, Any]:
+        """Flat keys (`stance_macro_f1`, ...), as `dev_metrics.json` has them, so the card reads both alike."""
+        numbers: dict[str, Any] = {"rows": self.rows}
+        for head in HEADS:
+            scores = getattr(self, head)
+            if scores is None:
+                continue
+            for key, value in asdict(scores).items():
+                if value is not None:
+                    numbers[f"{head}_{key}"] = value
+        if self.baselines:
+            numbers["baselines"] = self.baselines
+        return numbers
+
+
+@dataclass(frozen=True)
+class HeadCalibration:
+    """One head's fitted temperature and what it did, on the unperturbed sentences."""
+
+    rows: int
+    accuracy_at_word_dropout: dict[str, float]
+    temperature: float
+    ece_before: float
+    ece_after: float
+    nll_before: float
+    nll_after: float
+
+
+@dataclass(frozen=True)
+class CalibrationRecord:
+    """Where a model's temperatures came from (`newsstance calibrate`), kept as calibration.json."""
+
+    data: str
+    rows: int
+    ece_bins: int
+    word_dropout: list[float]
+    stance: HeadCalibration | None
+    sentiment: HeadCalibration | None
+
+    def temperatures(self) -> dict[str, float]:
+        return {head: getattr(self, head).temperature for head in HEADS if getattr(self, head) is not None}
+
+
+def record_evaluation(directory: Path, name: str, headline: EvaluationHeadline) -> None:
+    """Keep an evaluation's headline numbers in the model directory and refresh the card, in one change."""
+    directory = Path(directory)
+    evaluations = _read_json(directory / EVALUATIONS_FILE)
+    evaluations[name] = headline.to_json()
+    files = {EVALUATIONS_FILE: json.dumps(evaluations, indent=2) + "\n"}
+    update_model_dir(directory, {**files, CARD_FILE: render_model_card(directory, files)})
+
+
+def record_calibration(directory: Path, calibration: CalibrationRecord) -> None:
+    """Write the temperatures into config.json, keep calibration.json and refresh the card, in one change."""
+    directory = Path(directory)
+    config = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
+    for head, temperature in calibration.temperatures().items():
+        config[f"{head}_temperature"] = temperature
+    files = {
+        CONFIG_FILE: json.dumps(config, indent=2, sort_keys=True) + "\n",
+        CALIBRATION_FILE: json.dumps(asdict(calibration), indent=2) + "\n",
+    }
+    update_model_dir(directory, {**files, CARD_FILE: render_model_card(directory, files)})
 
 
 def write_model_card(directory: Path) -> None:
-    """Regenerate README.md from config.json, the echoed training config and every recorded evaluation."""
+    """Write README.md into a directory being built (training, export); finished ones use the record_* calls."""
+    (Path(directory) / CARD_FILE).write_text(render_model_card(directory), encoding="utf-8")
+
+
+def render_model_card(directory: Path, pending: dict[str, str] | None = None) -> str:
+    """The card from config.json, the echoed training config and every recorded evaluation.
+
+    `pending` holds file contents about to replace those on disk, so the card describes the new state.
+    """
     directory = Path(directory)
-    model_config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    train_config = _read_yaml(directory / TRAIN_CONFIG_FILE)
-    dev_metrics = _read_json(directory / DEV_METRICS_FILE)
-    evaluations = _read_json(directory / EVALUATIONS_FILE)
-    calibration = _read_json(directory / CALIBRATION_FILE)
+    pending = pending or {}
+
+    def text(name: str) -> str | None:
+        if name in pending:
+            return pending[name]
+        path = directory / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    model_config = json.loads(text(CONFIG_FILE))
+    train_config = yaml.safe_load(text(TRAIN_CONFIG_FILE) or "") or {}
+    dev_metrics = json.loads(text(DEV_METRICS_FILE) or "{}")
+    evaluations = json.loads(text(EVALUATIONS_FILE) or "{}")
+    calibration = json.loads(text(CALIBRATION_FILE) or "{}")
     base_model = train_config.get("model", {}).get("base_model", "unknown")
     stance = [model_config["stance_id2label"][k] for k in sorted(model_config["stance_id2label"], key=int)]
     sentiment = [
@@ -87,23 +201,7 @@ def write_model_card(directory: Path) -> None:
         "```",
         "",
     ]
-    (directory / "README.md").write_text("\n".join(lines), encoding="utf-8")
-
-
-def record_evaluation(directory: Path, name: str, metrics: dict[str, Any]) -> None:
-    """Keep an evaluation's headline numbers in the model directory and refresh the card."""
-    path = Path(directory) / EVALUATIONS_FILE
-    evaluations = _read_json(path)
-    evaluations[name] = metrics
-    path.write_text(json.dumps(evaluations, indent=2) + "\n", encoding="utf-8")
-    write_model_card(directory)
-
-
-def record_calibration(directory: Path, calibration: dict[str, Any]) -> None:
-    """Keep where the temperatures came from and what they did to ECE, and refresh the card."""
-    path = Path(directory) / CALIBRATION_FILE
-    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
-    write_model_card(directory)
+    return "\n".join(lines)
 
 
 def _calibration_note(calibration: dict[str, Any]) -> str:
@@ -112,7 +210,7 @@ def _calibration_note(calibration: dict[str, Any]) -> str:
         return " (not calibrated)"
     changes = [
         f"{head} ECE {calibration[head]['ece_before']:.3f} -> {calibration[head]['ece_after']:.3f}"
-        for head in ("stance", "sentiment")
+        for head in HEADS
         if calibration.get(head)
     ]
     rates = calibration.get("word_dropout") or [0.0]
@@ -161,6 +259,3 @@ def _fmt_f1(metrics: dict[str, Any], head: str) -> str:
 def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}

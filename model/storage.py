@@ -1,16 +1,32 @@
-"""Model directories appear whole or not at all, and a damaged one is refused by name."""
+"""The one owner of what newsstance writes: model-directory file names, atomic writes, and output guards.
 
+Model directories appear whole or not at all, a damaged one is refused by name, and a directory that is
+not a newsstance model is never replaced without `--overwrite`. Output files are written beside their
+target and renamed into place at the end, so a failed run leaves the previous file whole; an output that
+is also an input (or another output) is refused before anything is read.
+"""
+
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from model.errors import NewsStanceError
 
+CONFIG_FILE = "config.json"
 TOKENIZER_FILES = ("tokenizer_config.json",)
 ONNX_FILE = "model.onnx"
 WEIGHT_FILES = ("model.safetensors", ONNX_FILE)
+CARD_FILE = "README.md"
+TRAIN_CONFIG_FILE = "train_config.yaml"
+DEV_METRICS_FILE = "dev_metrics.json"
+EVALUATIONS_FILE = "evaluations.json"
+CALIBRATION_FILE = "calibration.json"
+CARRIED_FILES = (TRAIN_CONFIG_FILE, DEV_METRICS_FILE, EVALUATIONS_FILE, CALIBRATION_FILE)  # kept by export
 
 
 def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
@@ -40,12 +56,74 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
+def write_model_dir(
+    target: Path, write: Callable[[Path], None], overwrite: bool = False, source: Path | None = None
+) -> None:
+    """`write_atomically` after `check_model_output`: never onto the source model or the user's own files."""
+    check_model_output(target, overwrite, source)
+    write_atomically(Path(target), write)
+
+
+def check_model_output(
+    target: Path, overwrite: bool = False, source: Path | None = None, own_entries: frozenset[str] = frozenset()
+) -> None:
+    """Refuse, before any work, a model-directory target that would destroy something.
+
+    A previous newsstance model directory is replaced as a whole; any other existing, non-empty
+    directory (the user's own files) needs `overwrite`. `own_entries` are names the command itself
+    left there (training checkpoints), which do not make the directory the user's.
+    """
+    target = Path(target)
+    if source is not None and _same_path(target, Path(source)):
+        raise NewsStanceError(f"--output {target} is the source model itself; write the copy to another directory")
+    if target.exists() and not target.is_dir():
+        raise NewsStanceError(f"--output {target} is a file, not a directory; choose a directory for the model")
+    if overwrite or not target.is_dir() or is_model_dir(target):
+        return
+    if {entry.name for entry in target.iterdir()} - own_entries:
+        raise NewsStanceError(
+            f"--output {target} is a non-empty directory that is not a newsstance model; "
+            "choose another directory, or pass --overwrite to replace everything in it"
+        )
+
+
+def update_model_dir(directory: Path, files: dict[str, str]) -> None:
+    """Replace several files of a finished model directory as one change: all of them land, or none.
+
+    The new directory is built from hard links to the unchanged files (cheap: nothing is copied where
+    the file system links) and swapped in with `write_atomically`.
+    """
+    directory = Path(directory)
+
+    def write(staging: Path) -> None:
+        for entry in directory.iterdir():
+            if entry.name in files:
+                continue
+            if entry.is_dir():
+                shutil.copytree(entry, staging / entry.name, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(entry, staging / entry.name)
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+
+    write_atomically(directory, write)
+
+
+def is_model_dir(path: Path) -> bool:
+    """A directory whose config.json says it is a newsstance model (finished or damaged)."""
+    config = Path(path) / CONFIG_FILE
+    try:
+        return json.loads(config.read_text(encoding="utf-8")).get("model_type") == "newsstance"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def check_model_dir(path: Path) -> None:
     """Name what is missing before transformers fails on it with a traceback."""
     path = Path(path)
     if not path.is_dir():
         raise NewsStanceError(f"{path}: no such model directory")
-    missing = [name for name in ("config.json", *TOKENIZER_FILES) if not (path / name).is_file()]
+    missing = [name for name in (CONFIG_FILE, *TOKENIZER_FILES) if not (path / name).is_file()]
     if not any((path / name).is_file() for name in WEIGHT_FILES):
         missing.append(" or ".join(WEIGHT_FILES))
     if missing:
@@ -53,6 +131,68 @@ def check_model_dir(path: Path) -> None:
             f"{path}: not a complete newsstance model directory (missing {', '.join(missing)}); "
             "train one with `newsstance train` or point --model at a finished run"
         )
+
+
+def check_outputs(inputs: Sequence[tuple[str, str | Path]], outputs: Sequence[tuple[str, str | Path | None]]) -> None:
+    """Refuse, before anything is read, an output that is an input or another output.
+
+    Each entry is (option, path). Paths are compared resolved and by inode, so links and `./`
+    spellings of the same file count; `-` (standard input) is never a file.
+    """
+    named_outputs = [(option, Path(path)) for option, path in outputs if path is not None and str(path) != "-"]
+    for option, output in named_outputs:
+        for input_option, path in inputs:
+            if str(path) != "-" and _same_path(output, Path(path)):
+                raise NewsStanceError(
+                    f"{option} {output} is also the input {input_option} {path}; writing it would destroy the input"
+                )
+    for i, (option, output) in enumerate(named_outputs):
+        for other_option, other in named_outputs[i + 1 :]:
+            if _same_path(output, other):
+                raise NewsStanceError(f"{option} and {other_option} are the same file ({output}); give each its own")
+
+
+@contextmanager
+def output_file(path: str | Path, option: str, newline: str | None = "") -> Iterator[TextIO]:
+    """A text stream to `path` that replaces the file only when the block ends without an error."""
+    path = Path(path)
+    try:
+        handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent or ".")
+    except OSError as error:
+        raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror})") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
+            yield stream
+        os.chmod(staging, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+        os.replace(staging, path)
+    except OSError as error:
+        Path(staging).unlink(missing_ok=True)
+        raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror or error})") from None
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+
+
+def write_file_atomically(path: Path, text: str, option: str = "output") -> None:
+    """A whole text file at once: the old contents or the new, never half."""
+    with output_file(path, option, newline=None) as stream:
+        stream.write(text)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def _link_or_copy(source: str | Path, destination: str | Path) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def _umask() -> int:

@@ -1,16 +1,19 @@
 """Rank unlabelled sentences by how unsure the model is, so annotators label the most useful ones first."""
 
 import heapq
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.classifier import StanceClassifier
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
+from model.jsonl import read_jsonl
+
+if TYPE_CHECKING:  # the classifier (and torch) load only when a run starts, not for `--help`
+    from model.classifier import StanceClassifier
 
 MEASURES = ("entropy", "margin")
 CHUNK_SIZE = 1024
@@ -48,29 +51,29 @@ def read_pool(path: str | Path) -> Iterator[PoolSentence]:
     path = Path(path)
     if not path.is_file():
         raise NewsStanceError(f"--pool {path}: no such file")
-    is_jsonl = path.suffix.lower() == ".jsonl"
+    lines = _jsonl_texts(path) if path.suffix.lower() == ".jsonl" else _plain_lines(path)
+    for number, text in lines:
+        if text:
+            yield PoolSentence(text, f"{path}:{number}")
+
+
+def _plain_lines(path: Path) -> Iterator[tuple[int, str]]:
     with path.open("rb") as lines:
         for number, raw in enumerate(lines, start=1):
             try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                yield number, raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
             except UnicodeDecodeError as error:
-                raise NewsStanceError(f"{path}:{number}: not UTF-8 text ({error.reason})") from None
-            text = _jsonl_text(path, number, line) if is_jsonl else line.strip()
-            if text:
-                yield PoolSentence(text, f"{path}:{number}")
+                raise NewsStanceError(f"{path}:{number}: not UTF-8 text ({error.reason} at byte {error.start})") from None
 
 
-def _jsonl_text(path: Path, number: int, line: str) -> str:
-    if not line.strip():
-        return ""
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise NewsStanceError(f"{path}:{number}: not valid JSON ({error.msg})") from None
-    text = row.get("text") if isinstance(row, dict) else None
-    if not isinstance(text, str):
-        raise NewsStanceError(f"{path}:{number}: expected a JSON object with a string 'text'")
-    return text.strip()
+def _jsonl_texts(path: Path) -> Iterator[tuple[int, str]]:
+    for line in read_jsonl(path):
+        if line.problem:
+            raise NewsStanceError(f"{path}:{line.number}: {line.problem}")
+        text = line.value.get("text") if isinstance(line.value, dict) else None
+        if not isinstance(text, str):
+            raise NewsStanceError(f"{path}:{line.number}: expected a JSON object with a string 'text'")
+        yield line.number, text.strip()
 
 
 def uncertainty(probs: np.ndarray, by: str) -> np.ndarray:
@@ -84,7 +87,7 @@ def uncertainty(probs: np.ndarray, by: str) -> np.ndarray:
 
 
 def suggest(
-    classifier: StanceClassifier,
+    classifier: "StanceClassifier",
     pool: Iterator[PoolSentence],
     n: int,
     by: str = "entropy",
@@ -106,7 +109,7 @@ def _distinct(pool: Iterator[PoolSentence]) -> Iterator[PoolSentence]:
 
 
 def _scored(
-    classifier: StanceClassifier, pool: Iterator[PoolSentence], by: str, batch_size: int
+    classifier: "StanceClassifier", pool: Iterator[PoolSentence], by: str, batch_size: int
 ) -> Iterator[Suggestion]:
     chunk: list[PoolSentence] = []
     for sentence in pool:
@@ -118,7 +121,7 @@ def _scored(
 
 
 def _score_chunk(
-    classifier: StanceClassifier, chunk: list[PoolSentence], by: str, batch_size: int
+    classifier: "StanceClassifier", chunk: list[PoolSentence], by: str, batch_size: int
 ) -> Iterator[Suggestion]:
     if not chunk:
         return

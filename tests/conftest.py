@@ -7,8 +7,8 @@ import pytest
 from transformers import AutoTokenizer, BertConfig
 
 from model import NewsStanceConfig, NewsStanceModel, StanceClassifier
-from model.base_model import resolve_base_model
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
+from training.base_model import resolve_base_model
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DEV = REPO.parent / "shared" / "data" / "dev.jsonl"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from newsstance.cli import main
 from tests.conftest import write_jsonl
-from training.cli import main
 from training.config import ConfigError, load_config
 
 ROWS = [

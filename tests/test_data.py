@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from eval.labelled import DataError, check_disjoint, read_labelled
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
 from model.modeling import IGNORE_INDEX
 from tests.conftest import write_jsonl
-from training.data import DataError, check_disjoint, read_labelled, to_dataset
+from training.data import to_dataset
 
 STANCE, SENTIMENT = list(DEFAULT_STANCE_LABELS), list(DEFAULT_SENTIMENT_LABELS)
 

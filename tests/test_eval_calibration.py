@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from eval.calibration import calibration_check, ece_if_calibrated, expected_calibration_error, fit_temperature, reliability_bins
+from eval.calibration import (
+    calibration_check,
+    ece_if_calibrated,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_bins,
+)
 from model.classifier import softmax
 
 

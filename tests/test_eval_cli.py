@@ -7,13 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from transformers import AutoTokenizer
 
-from tests.conftest import SHARED_DEV, tiny_encoder_config, write_jsonl
 from model import NewsStanceConfig, NewsStanceModel, StanceClassifier
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
-from training.cli import main
+from newsstance.cli import main
+from tests.conftest import SHARED_DEV, tiny_encoder_config, write_jsonl
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -5,11 +5,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.articles import Article, InputProblem, read_inputs
+from eval.labelled import read_labelled
+from model.articles.inputs import Article, InputProblem, read_inputs
 from model.errors import NewsStanceError
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
 from training.config import TrainConfig, load_config
-from training.data import read_labelled
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

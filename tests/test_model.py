@@ -10,9 +10,9 @@ import torch
 from torch.nn import functional as F
 
 from model import NewsStanceError, NewsStanceModel, StanceClassifier
-from model.base_model import PACKAGED_COPIES, packaged_copy_dir, resolve_base_model
 from model.modeling import IGNORE_INDEX
 from model.storage import write_atomically
+from training.base_model import PACKAGED_COPIES, packaged_copy_dir, resolve_base_model
 
 TEXTS = [
     "The foreign ministry said the new sanctions would take effect on Monday.",

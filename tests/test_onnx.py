@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from model import NewsStanceError, StanceClassifier
-from model.onnx_runtime import OnnxClassifier
+from model.onnx.runtime import OnnxRunner
 
 pytest.importorskip("onnxruntime", reason="ONNX tests need the [onnx] extra")
-from model.onnx_export import export_onnx  # noqa: E402
+from model.onnx.export import export_onnx  # noqa: E402
 
 TEXTS = [
     "Shelling resumed at dawn.",
@@ -31,7 +31,7 @@ def exported(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_fp32_export_matches_pytorch_for_any_batch_and_length(tiny_model_dir: Path, exported) -> None:
     torch_model = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
     onnx_model = StanceClassifier.from_pretrained(exported["fp32"])
-    assert isinstance(onnx_model, OnnxClassifier)
+    assert isinstance(onnx_model.runner, OnnxRunner)
     for batch_size in (1, 2, 3):
         expected = torch_model.predict_proba(TEXTS, batch_size=batch_size)
         got = onnx_model.predict_proba(TEXTS, batch_size=batch_size)
@@ -62,12 +62,12 @@ def test_exporting_an_onnx_directory_or_bad_quantization_is_refused(tiny_model_d
 
 
 def test_export_command_writes_a_loadable_int8_model(tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
-    from training.cli import main
+    from newsstance.cli import main
 
     assert main(["export", "--model", str(tiny_model_dir), "--format", "onnx", "--quantize", "int8",
                  "--output", str(tmp_path / "int8")]) == 0
     assert "wrote onnx int8 model to" in capsys.readouterr().out
-    assert isinstance(StanceClassifier.from_pretrained(tmp_path / "int8"), OnnxClassifier)
+    assert isinstance(StanceClassifier.from_pretrained(tmp_path / "int8").runner, OnnxRunner)
     assert main(["export", "--model", str(tmp_path / "missing"), "--output", str(tmp_path / "x")]) == 2
     assert "no such model directory" in capsys.readouterr().err
 
@@ -75,7 +75,7 @@ def test_export_command_writes_a_loadable_int8_model(tiny_model_dir: Path, tmp_p
 def test_int8_keeps_the_feed_forward_down_projections_in_fp32(exported) -> None:
     import onnx
 
-    from model.onnx_export import _outlier_prone_nodes
+    from model.onnx.export import _outlier_prone_nodes
 
     kept = _outlier_prone_nodes(exported["fp32"] / "model.onnx")
     assert len(kept) == 9  # all 8 MatMuls of layer 0 (projections and attention products) + layer 1 FFN out

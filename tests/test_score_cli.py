@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from training.cli import main
+from newsstance.cli import main
 
 ARTICLE = (
     "Ceasefire holds in the south\r\n\r\n"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from training.cli import main
+from newsstance.cli import main
 
 ARTICLES = [
     "The ministry said talks would resume on Monday. A spokesman denied the report.",
@@ -28,10 +28,10 @@ ARTICLES = [
 
 SPY = """
 import sys
-import model.sharding
-import training.cli
+import model.articles.sharding
+import newsstance.cli
 
-real = model.sharding.score_across_processes
+real = model.articles.sharding.score_across_processes
 RANKS = sys.argv.pop(1)
 
 
@@ -41,8 +41,8 @@ def spied(processes, *args, **kwargs):
     return real(processes, *args, **kwargs)
 
 
-model.score_run.score_across_processes = spied
-sys.exit(training.cli.main())
+model.articles.run.score_across_processes = spied
+sys.exit(newsstance.cli.main())
 """
 
 
@@ -65,7 +65,7 @@ def test_two_cpu_processes_match_one(capsys, tiny_model_dir: Path, tmp_path: Pat
 
     output, summary, ranks = tmp_path / "sharded.jsonl", tmp_path / "summary.json", tmp_path / "ranks.txt"
     spy = tmp_path / "spy.py"
-    spy.write_text("import model.score_run\n" + SPY, encoding="utf-8")
+    spy.write_text("import model.articles.run\n" + SPY, encoding="utf-8")
     launched = subprocess.run(
         [
             "accelerate", "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",

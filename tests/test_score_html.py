@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from training.cli import main
+from newsstance.cli import main
 
 HOSTILE = (
     "Officials said <script>alert(1)</script> was posted. "

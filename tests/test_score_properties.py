@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import StanceClassifier
-from model.articles import Article
-from model.scoring import ScoredArticle, score_articles
-from model.segment import split_sentences
+from model.articles.inputs import Article
+from model.articles.scoring import ScoredArticle, score_articles
+from model.articles.segment import split_sentences
 
 NEWSY = st.sampled_from(
     ["Col. Smith said.", "The U.S. sent 3.5 tonnes.", '"No," Mr. Ode said.', "GENEVA —", "a.m.", "?!", "…"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from model.segment import split_sentences
+from model.articles.segment import split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import pytest
 
 from model import StanceClassifier
 from model.suggest import read_pool, uncertainty
-from training.cli import main
+from newsstance.cli import main
 
 POOL = [
     "The ministry said the talks would resume on Monday.",

@@ -13,8 +13,8 @@ import torch
 from transformers import TrainerCallback
 
 from model import StanceClassifier
+from newsstance.cli import main
 from tests.conftest import REPO, write_jsonl
-from training.cli import main
 from training.config import load_config
 from training.train import METRIC_NAMES, train
 
@@ -120,7 +120,7 @@ def test_two_process_training_writes_one_calibrated_model(tmp_path: Path, tiny_e
         port = probe.getsockname()[1]
     launched = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port),
-         "-m", "training.cli", "train", "--config", str(tmp_path / "config.yaml")],
+         "-m", "newsstance.cli", "train", "--config", str(tmp_path / "config.yaml")],
         capture_output=True, text=True, timeout=300, cwd=REPO,
         env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)},
     )
@@ -154,7 +154,7 @@ def test_gpu_training_uses_bf16_and_scores_on_cuda(tmp_path: Path, tiny_encoder_
     metrics = train(config)
     assert 0.0 <= metrics["stance_macro_f1"] <= 1.0
     classifier = StanceClassifier.from_pretrained(config.training.output_dir, device="cuda")
-    assert classifier.device.type == "cuda" and classifier.use_bf16 == torch.cuda.is_bf16_supported()
+    assert classifier.device.type == "cuda" and classifier.runner.use_bf16 == torch.cuda.is_bf16_supported()
     assert len(classifier.predict(["Shelling resumed at dawn."] * 5)) == 5
 
 

@@ -11,9 +11,10 @@ from typing import Any, Literal
 import yaml
 
 from eval.word_dropout import DEFAULT_RATES, is_rate
-from model.base_model import DEFAULT_BASE_MODEL
+from model.device import DEVICE_CHOICES, check_device_name
 from model.errors import NewsStanceError
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
+from training.base_model import DEFAULT_BASE_MODEL
 
 
 class ConfigError(NewsStanceError):
@@ -53,7 +54,7 @@ class TrainingSection:
     sentiment_loss_weight: float = 1.0
     label_smoothing: float = 0.0
     seed: int = 42
-    device: Literal["auto", "cpu", "cuda"] = "auto"
+    device: str = "auto"  # auto, cpu, cuda or cuda:N
     bf16: Literal["auto", True, False] = "auto"
     logging_steps: int = 25
     dataloader_num_workers: int = 0
@@ -183,6 +184,12 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
     for i, rate in enumerate(config.calibration.word_dropout):
         if not is_rate(rate):
             raise ConfigError(f"{source}: calibration.word_dropout[{i}] is {rate}; each rate must be in [0, 1)")
+    try:
+        check_device_name(config.training.device)
+    except NewsStanceError:
+        raise ConfigError(
+            f"{source}: training.device is {config.training.device!r}; expected one of {', '.join(DEVICE_CHOICES)}"
+        ) from None
     for key in ("train", "dev"):
         data_path = Path(getattr(config.data, key))
         if not data_path.is_file():

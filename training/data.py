@@ -1,61 +1,11 @@
-"""Read labelled sentences (JSONL or CSV) and check every row, reporting problems by file and line."""
+"""Turn checked labelled rows into the dataset the model's forward pass trains on."""
 
-import csv
-import json
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from datasets import Dataset
 
-from model.errors import NewsStanceError
 from model.modeling import IGNORE_INDEX
-
-MAX_REPORTED_PROBLEMS = 5
-
-
-class DataError(NewsStanceError):
-    pass
-
-
-def read_labelled(
-    path: str | Path, stance_labels: Sequence[str], sentiment_labels: Sequence[str]
-) -> list[dict[str, Any]]:
-    """Every row is checked before any is used; the error lists the first problems and counts the rest."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    rows: list[dict[str, Any]] = []
-    problems: list[str] = []
-    seen_ids: dict[str, int] = {}
-    for line_number, row, problem in _raw_rows(path):
-        problem = problem or _row_problem(row, stance_labels, sentiment_labels)
-        row_id = row.get("id") if isinstance(row, dict) else None
-        if problem is None and row_id is not None:
-            if str(row_id) in seen_ids:
-                problem = f"duplicate id {row_id!r} (first on line {seen_ids[str(row_id)]})"
-            seen_ids[str(row_id)] = line_number
-        if problem:
-            problems.append(f"line {line_number}: {problem}")
-        else:
-            rows.append({**row, "line": line_number})
-    if problems:
-        raise DataError(_summarise(path, problems))
-    if not rows:
-        raise DataError(f"{path}: no labelled rows (the file is empty)")
-    return rows
-
-
-def check_disjoint(train_path: Path, train: list[dict], dev_path: Path, dev: list[dict]) -> None:
-    """A dev sentence that is also in train makes the dev score a lie."""
-    train_texts = {_normalise(row["text"]): row["line"] for row in train}
-    problems = [
-        f"line {row['line']}: sentence also on {train_path} line {train_texts[_normalise(row['text'])]}"
-        for row in dev
-        if _normalise(row["text"]) in train_texts
-    ]
-    if problems:
-        raise DataError(_summarise(dev_path, problems, what="sentences shared with the training file"))
 
 
 def to_dataset(
@@ -74,69 +24,3 @@ def to_dataset(
             ],
         }
     )
-
-
-def _raw_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    try:
-        if path.suffix.lower() == ".csv":
-            yield from _csv_rows(path)
-        else:
-            yield from _jsonl_rows(path)
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-
-
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield line_number, json.loads(line), None
-            except json.JSONDecodeError as error:
-                yield line_number, None, f"not valid JSON ({error.msg})"
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None:
-            return
-        if "text" not in reader.fieldnames or "stance" not in reader.fieldnames:
-            raise DataError(f"{path}: line 1: the CSV header needs columns 'text' and 'stance'")
-        for row in reader:
-            if row.get("sentiment") == "":
-                row["sentiment"] = None
-            yield reader.line_num, row, None
-
-
-def _row_problem(
-    row: Any, stance_labels: Sequence[str], sentiment_labels: Sequence[str]
-) -> str | None:
-    if not isinstance(row, dict):
-        return "expected a JSON object with 'text' and 'stance'"
-    text = row.get("text")
-    if not isinstance(text, str):
-        return "missing 'text'" if text is None else f"'text' must be a string, not {type(text).__name__}"
-    if not text.strip():
-        return "empty 'text'"
-    stance = row.get("stance")
-    if stance not in stance_labels:
-        if stance is None:
-            return "missing 'stance'"
-        return f"unknown stance {stance!r} (expected one of {', '.join(stance_labels)})"
-    sentiment = row.get("sentiment")
-    if sentiment is not None and sentiment not in sentiment_labels:
-        return f"unknown sentiment {sentiment!r} (expected one of {', '.join(sentiment_labels)} or null)"
-    return None
-
-
-def _summarise(path: Path, problems: list[str], what: str = "invalid rows") -> str:
-    shown = "; ".join(problems[:MAX_REPORTED_PROBLEMS])
-    rest = len(problems) - MAX_REPORTED_PROBLEMS
-    more = f"; and {rest} more" if rest > 0 else ""
-    return f"{path}: {len(problems)} {what}: {shown}{more}"
-
-
-def _normalise(text: str) -> str:
-    return " ".join(text.lower().split())

@@ -20,14 +20,15 @@ from transformers import (
 from transformers.trainer_utils import get_last_checkpoint
 
 from eval.calibrate import calibrate
-from model.base_model import resolve_base_model
+from eval.labelled import check_disjoint, read_labelled
 from model.device import resolve_device
 from model.errors import NewsStanceError
-from model.model_card import DEV_METRICS_FILE, TRAIN_CONFIG_FILE, write_model_card
+from model.model_card import write_model_card
 from model.modeling import IGNORE_INDEX, NewsStanceModel
-from model.storage import write_atomically
+from model.storage import DEV_METRICS_FILE, TRAIN_CONFIG_FILE, check_model_output, write_atomically
+from training.base_model import resolve_base_model
 from training.config import TrainConfig, config_to_dict
-from training.data import check_disjoint, read_labelled, to_dataset
+from training.data import to_dataset
 
 CHECKPOINTS = "checkpoints"
 BEST_METRIC = "stance_macro_f1"
@@ -35,10 +36,17 @@ METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sen
 
 
 def train(
-    config: TrainConfig, resume: bool = False, callbacks: Sequence[TrainerCallback] = ()
+    config: TrainConfig,
+    resume: bool = False,
+    callbacks: Sequence[TrainerCallback] = (),
+    overwrite: bool = False,
 ) -> dict[str, float]:
     """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1, save it atomically,
-    then fit the temperatures on the dev file so `predict` returns calibrated probabilities."""
+    then fit the temperatures on the dev file so `predict` returns calibrated probabilities.
+
+    The output directory may hold a previous newsstance model (replaced whole) or this run's own
+    checkpoints; any other non-empty directory is refused unless `overwrite`.
+    """
     labels = config.labels
     train_rows = read_labelled(config.data.train, labels.stance, labels.sentiment)
     dev_rows = read_labelled(config.data.dev, labels.stance, labels.sentiment)
@@ -49,6 +57,7 @@ def train(
     bf16 = _use_bf16(config.training.bf16, device)
     output_dir = Path(config.training.output_dir)
     checkpoint_dir = output_dir / CHECKPOINTS
+    check_model_output(output_dir, overwrite, own_entries=frozenset({CHECKPOINTS}))  # before hours of training
     last_checkpoint = _last_checkpoint(checkpoint_dir) if resume else None
     if resume and last_checkpoint is None:
         raise NewsStanceError(f"--resume: no checkpoint in {checkpoint_dir} to resume from")
@@ -109,8 +118,8 @@ def train(
                 output_dir, Path(config.data.dev), device=str(device), word_dropout=config.calibration.word_dropout
             )
             for head in ("stance", "sentiment"):
-                if calibration[head]:
-                    metrics[f"{head}_temperature"] = calibration[head]["temperature"]
+                if getattr(calibration, head) is not None:
+                    metrics[f"{head}_temperature"] = getattr(calibration, head).temperature
     trainer.accelerator.wait_for_everyone()
     return metrics
 

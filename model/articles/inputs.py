@@ -1,11 +1,12 @@
 """Read the inputs of `newsstance score` into articles, lazily, one input's problem never stopping the rest."""
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from model.jsonl import JsonlLine, read_jsonl
 
 STDIN = "-"
 JSONL_SUFFIXES = (".jsonl",)
@@ -70,13 +71,11 @@ def _text_article(name: str, data: bytes) -> Article | InputProblem:
 
 def _jsonl_articles(path: Path) -> Iterator[Article | InputProblem]:
     """One article per line, `{"id": ..., "text": ...}`; without an `id` the article is `FILE:LINE`."""
+    seen_any = False
     try:
-        with path.open("rb") as lines:
-            seen_any = False
-            for number, raw in enumerate(lines, start=1):
-                if raw.strip():
-                    seen_any = True
-                    yield _jsonl_article(path, number, raw)
+        for line in read_jsonl(path):
+            seen_any = True
+            yield _jsonl_article(path, line)
     except OSError as error:
         yield InputProblem(f"{path}: cannot read ({error.strerror})")
         return
@@ -84,14 +83,11 @@ def _jsonl_articles(path: Path) -> Iterator[Article | InputProblem]:
         yield InputProblem(f"{path}: empty file, nothing to score")
 
 
-def _jsonl_article(path: Path, number: int, raw: bytes) -> Article | InputProblem:
-    where = f"{path}:{number}"
-    try:
-        row = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-    except UnicodeDecodeError as error:
-        return InputProblem(f"{where}: not UTF-8 text ({error.reason} at byte {error.start})")
-    except json.JSONDecodeError as error:
-        return InputProblem(f"{where}: not valid JSON ({error.msg} at column {error.colno})")
+def _jsonl_article(path: Path, line: JsonlLine) -> Article | InputProblem:
+    where = f"{path}:{line.number}"
+    if line.problem:
+        return InputProblem(f"{where}: {line.problem}")
+    row = line.value
     if not isinstance(row, dict):
         return InputProblem(f'{where}: expected a JSON object like {{"id": ..., "text": ...}}')
     text = row.get("text")

@@ -21,9 +21,9 @@ import torch
 from accelerate import PartialState
 from accelerate.utils import broadcast_object_list
 
-from model.articles import Article, InputProblem
+from model.articles.inputs import Article, InputProblem
+from model.articles.scoring import ScoredArticle, ScoredSentence
 from model.classifier import Prediction
-from model.scoring import ScoredArticle, ScoredSentence
 
 Scored = ScoredArticle | InputProblem
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
-from model.articles import Article, InputProblem
+from model.articles.inputs import Article, InputProblem
+from model.articles.segment import Sentence, split_sentences
 from model.classifier import Prediction, StanceClassifier
 from model.defaults import DEFAULT_BATCH_SIZE
-from model.segment import Sentence, split_sentences
 
 UNCERTAIN = "uncertain"
 DEFAULT_CHUNK_SIZE = 1024  # sentences per classifier call: enough to length-sort well, small to stream

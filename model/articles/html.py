@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import TextIO
 
-from model.scoring import UNCERTAIN, ScoredArticle, ScoredSentence
-from model.writers import Labels, Totals, count_labels
+from model.articles.scoring import UNCERTAIN, ScoredArticle, ScoredSentence
+from model.articles.writers import Labels, Totals, count_labels
 
 STANCE_COLOURS = ("#cfe2ff", "#f9c6c6", "#ffe69c", "#e2d0f7", "#e4e6ea", "#c8eed9", "#fddcc4", "#d3f0f7")
 SENTIMENT_COLOURS = ("#b42318", "#5b6474", "#067647", "#1d4ed8", "#9a3412", "#6d28d9")

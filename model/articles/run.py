@@ -1,42 +1,30 @@
 """One `newsstance score` run: read inputs, score them (across processes when launched so), write outputs."""
 
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from model.articles import InputProblem, read_inputs
+from model.articles.html import write_html
+from model.articles.inputs import InputProblem, read_inputs
+from model.articles.options import FORMATS, ScoreOptions
+from model.articles.scoring import UNCERTAIN, ScoredArticle, score_articles
+from model.articles.sharding import launched_processes, process_device, score_across_processes
+from model.articles.writers import Labels, SummaryWriter, write_csv, write_jsonl, write_table
 from model.classifier import StanceClassifier
-from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
-from model.html_report import write_html
-from model.scoring import UNCERTAIN, ScoredArticle, score_articles
-from model.sharding import launched_processes, process_device, score_across_processes
-from model.writers import Labels, SummaryWriter, write_csv, write_jsonl, write_table
+from model.storage import check_outputs, output_file
 
 WRITERS = {"jsonl": write_jsonl, "csv": write_csv, "table": write_table, "html": write_html}
-
-
-@dataclass(frozen=True)
-class ScoreOptions:
-    paths: list[str]
-    model: str
-    format: str = "jsonl"
-    output: str | None = None
-    summary: str | None = None
-    batch_size: int = DEFAULT_BATCH_SIZE
-    device: str = "auto"
-    min_confidence: float = 0.0
-    wrapped: bool = False
+assert tuple(WRITERS) == FORMATS, "every output format needs a writer"
 
 
 def score_paths(options: ScoreOptions, stdout: TextIO, stderr: TextIO) -> int:
     """Score everything that can be read and return how many inputs could not be (for the exit code)."""
     if not 0.0 <= options.min_confidence <= 1.0:
         raise NewsStanceError(f"--min-confidence {options.min_confidence} must be between 0 and 1")
+    check_outputs([("PATH", path) for path in options.paths], [("--output", options.output), ("--summary", options.summary)])
     processes = launched_processes(options.device)
     classifier = StanceClassifier.from_pretrained(options.model, device=process_device(processes, options.device))
     score = partial(
@@ -60,10 +48,10 @@ def score_paths(options: ScoreOptions, stdout: TextIO, stderr: TextIO) -> int:
     labels = Labels(stance=stance, sentiment=classifier.sentiment_labels)
     failures: list[InputProblem] = []
     with ExitStack() as files:
-        stream = files.enter_context(_open(options.output, "--output")) if options.output else stdout
+        stream = files.enter_context(output_file(options.output, "--output")) if options.output else stdout
         summary = None
         if options.summary:
-            summary = SummaryWriter(files.enter_context(_open(options.summary, "--summary")), labels)
+            summary = SummaryWriter(files.enter_context(output_file(options.summary, "--summary")), labels)
         articles = _reported(results, stderr, failures, classifier.tokenizer.model_max_length)
         WRITERS[options.format](_summarised(articles, summary), stream, labels)
         if summary is not None:
@@ -96,10 +84,3 @@ def _summarised(articles: Iterable[ScoredArticle], summary: SummaryWriter | None
         if summary is not None:
             summary.add(article)
         yield article
-
-
-def _open(path: str, option: str) -> TextIO:
-    try:
-        return open(path, "w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror})") from None

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from model.scoring import ScoredArticle, ScoredSentence
+from model.articles.scoring import ScoredArticle, ScoredSentence
 
 CSV_FIELDS = (
     "id", "sentence", "start", "end", "text",

@@ -7,22 +7,14 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from transformers import AutoTokenizer
 
-from model.classifier import StanceClassifier
 from model.errors import NewsStanceError
-from model.model_card import (
-    CALIBRATION_FILE,
-    DEV_METRICS_FILE,
-    EVALUATIONS_FILE,
-    TRAIN_CONFIG_FILE,
-    write_model_card,
-)
+from model.model_card import write_model_card
 from model.modeling import NewsStanceModel
-from model.onnx_runtime import OUTPUT_NAMES
-from model.storage import ONNX_FILE, write_atomically
-
-QUANTIZE_CHOICES = ("int8",)
-CARRIED_FILES = (TRAIN_CONFIG_FILE, DEV_METRICS_FILE, EVALUATIONS_FILE, CALIBRATION_FILE)
+from model.onnx import QUANTIZE_CHOICES
+from model.onnx.runtime import OUTPUT_NAMES
+from model.storage import CARRIED_FILES, ONNX_FILE, check_model_dir, check_model_output, write_atomically
 
 
 class _LogitsOnly(nn.Module):
@@ -38,25 +30,33 @@ class _LogitsOnly(nn.Module):
         return output.stance_logits, output.sentiment_logits
 
 
-def export_onnx(model_dir: Path, output_dir: Path, quantize: str | None = None) -> Path:
-    """Write a directory `StanceClassifier.from_pretrained` loads with onnxruntime."""
+def export_onnx(model_dir: Path, output_dir: Path, quantize: str | None = None, overwrite: bool = False) -> Path:
+    """Write a directory `StanceClassifier.from_pretrained` loads with onnxruntime.
+
+    The network and tokenizer are read from `model_dir` directly (the classifier is not needed to
+    export), and the card's files are carried over. `output_dir` may not be the source, nor a
+    directory of other files unless `overwrite`.
+    """
     if quantize not in (None, *QUANTIZE_CHOICES):
         raise NewsStanceError(f"--quantize {quantize!r}: expected one of {', '.join(QUANTIZE_CHOICES)}")
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError:
         raise NewsStanceError("ONNX export needs onnx and onnxruntime: pip install -e '.[onnx]'") from None
-    if (Path(model_dir) / ONNX_FILE).is_file():
+    model_dir, output_dir = Path(model_dir), Path(output_dir)
+    check_model_dir(model_dir)
+    if (model_dir / ONNX_FILE).is_file():
         raise NewsStanceError(f"{model_dir} is already an ONNX model; export from the PyTorch directory")
-    classifier = StanceClassifier.from_pretrained(model_dir, device="cpu")
-    input_names = list(classifier.tokenizer.model_input_names)
-    example = classifier.tokenizer(["An example sentence.", "A second, longer example sentence."],
-                                   padding=True, return_tensors="pt")
+    check_model_output(output_dir, overwrite, model_dir)
+    model = NewsStanceModel.from_pretrained(model_dir).eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    input_names = list(tokenizer.model_input_names)
+    example = tokenizer(["An example sentence.", "A second, longer example sentence."], padding=True, return_tensors="pt")
 
     def write(directory: Path) -> None:
         with tempfile.TemporaryDirectory() as scratch:
             fp32_path = Path(scratch) / ONNX_FILE if quantize else directory / ONNX_FILE
-            _export_graph(classifier.model, input_names, example, fp32_path)
+            _export_graph(model, input_names, example, fp32_path)
             if quantize == "int8":
                 quantize_dynamic(
                     fp32_path,
@@ -65,15 +65,15 @@ def export_onnx(model_dir: Path, output_dir: Path, quantize: str | None = None) 
                     per_channel=True,
                     nodes_to_exclude=_outlier_prone_nodes(fp32_path),
                 )
-        classifier.config.save_pretrained(directory)
-        classifier.tokenizer.save_pretrained(directory)
+        model.config.save_pretrained(directory)
+        tokenizer.save_pretrained(directory)
         for name in CARRIED_FILES:
             if (Path(model_dir) / name).is_file():
                 shutil.copy2(Path(model_dir) / name, directory / name)
         write_model_card(directory)
 
-    write_atomically(Path(output_dir), write)
-    return Path(output_dir)
+    write_atomically(output_dir, write)
+    return output_dir
 
 
 def _outlier_prone_nodes(path: Path) -> list[str]:

@@ -1,0 +1,41 @@
+"""The one JSON Lines reader: training, evaluation, scoring, suggest and agree read files through it.
+
+Every reader gets the same rules: UTF-8 with an optional byte-order mark, blank lines skipped, line
+numbers counted from 1, and the same wording for a line that is not UTF-8 or not JSON, so a file that
+one command accepts is never refused by another.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class JsonlLine:
+    """One non-blank line: its parsed value, or the problem that kept it from parsing."""
+
+    number: int
+    value: Any = None
+    problem: str | None = None
+    not_utf8: bool = False  # the file is in another encoding: callers may refuse the whole file
+
+
+def read_jsonl(path: str | Path) -> Iterator[JsonlLine]:
+    """Lines as they are read; an unreadable file raises OSError for the caller to name."""
+    with Path(path).open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if raw.strip():
+                yield parse_line(number, raw)
+
+
+def parse_line(number: int, raw: bytes) -> JsonlLine:
+    try:
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as error:
+        return JsonlLine(number, problem=f"not UTF-8 text ({error.reason} at byte {error.start})", not_utf8=True)
+    try:
+        return JsonlLine(number, value=json.loads(text))
+    except json.JSONDecodeError as error:
+        return JsonlLine(number, problem=f"not valid JSON ({error.msg} at column {error.colno})")

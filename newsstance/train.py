@@ -1,0 +1,36 @@
+"""`newsstance train`: fine-tune a model from a YAML config."""
+
+import argparse
+import os
+
+from newsstance.arguments import add_overwrite
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "train",
+        help="fine-tune a model from a YAML config",
+        description="Fine-tune a stance + sentiment model. Overrides take the form section.key=value.",
+    )
+    parser.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
+    parser.add_argument("--output", help="model directory (overrides training.output_dir)")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in the output directory")
+    add_overwrite(parser)
+    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="e.g. training.epochs=1")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from training.config import load_config
+    from training.train import train
+
+    overrides = list(args.overrides)
+    if args.output:
+        overrides.append(f"training.output_dir={args.output}")
+    config = load_config(args.config, overrides)
+    metrics = train(config, resume=args.resume, overwrite=args.overwrite)
+    if int(os.environ.get("RANK", "0")) == 0:  # one report, not one per process under torchrun/accelerate
+        print(f"saved model to {config.training.output_dir}")
+        for key, value in metrics.items():
+            print(f"  {key}: {value:.4f}" if isinstance(value, float) else f"  {key}: {value}")
+    return 0
