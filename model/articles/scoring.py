@@ -69,7 +69,7 @@ def _score_chunk(
 ) -> Iterator[ScoredArticle | InputProblem]:
     texts = [sentence.text for _, sentences in pending for sentence in sentences]
     predictions = classifier.predict(texts, batch_size)
-    tokens = _token_counts(classifier, texts)
+    tokens = token_counts(classifier, texts)
     limit = classifier.tokenizer.model_max_length
     row = 0
     for item, sentences in pending:
@@ -78,12 +78,12 @@ def _score_chunk(
             continue
         scored = []
         for index, sentence in enumerate(sentences):
-            scored.append(_scored_sentence(index, sentence, predictions[row], tokens[row], limit, min_confidence))
+            scored.append(scored_sentence(index, sentence, predictions[row], tokens[row], limit, min_confidence))
             row += 1
         yield ScoredArticle(item.id, item.text, scored)
 
 
-def _token_counts(classifier: StanceClassifier, texts: list[str]) -> list[int]:
+def token_counts(classifier: StanceClassifier, texts: list[str]) -> list[int]:
     """Untruncated lengths, so a sentence the model only saw part of can be named."""
     if not texts:
         return []
@@ -91,7 +91,7 @@ def _token_counts(classifier: StanceClassifier, texts: list[str]) -> list[int]:
     return [len(ids) for ids in encoded["input_ids"]]
 
 
-def _scored_sentence(
+def scored_sentence(
     index: int, sentence: Sentence, prediction: Prediction, tokens: int, limit: int, min_confidence: float
 ) -> ScoredSentence:
     return ScoredSentence(

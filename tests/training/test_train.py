@@ -120,7 +120,7 @@ def test_two_process_training_writes_one_calibrated_model(tmp_path: Path, tiny_e
         port = probe.getsockname()[1]
     launched = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port),
-         "-m", "newsstance.cli", "train", "--config", str(tmp_path / "config.yaml")],
+         "-m", "newsstance", "train", "--config", str(tmp_path / "config.yaml")],
         capture_output=True, text=True, timeout=300, cwd=REPO,
         env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)},
     )

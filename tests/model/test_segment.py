@@ -7,7 +7,7 @@ import pytest
 
 from model.articles.segment import split_sentences
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def texts(text: str) -> list[str]:

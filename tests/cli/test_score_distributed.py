@@ -73,7 +73,7 @@ def test_two_cpu_processes_match_one(capsys, tiny_model_dir: Path, tmp_path: Pat
             str(spy), str(ranks), "score", *inputs, "--model", str(tiny_model_dir),
             "--output", str(output), "--summary", str(summary),
         ],
-        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)},
     )
     assert launched.returncode == 0, launched.stderr[-3000:]

@@ -1,0 +1,82 @@
+"""Request and response bodies of the HTTP API; FastAPI validates them and documents them at /docs."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServeLimits(BaseModel):
+    """What one request may ask for; larger requests get a 413 or 422 naming the limit."""
+
+    max_body_bytes: int = 2_000_000
+    max_texts: int = 256
+    max_text_chars: int = 5_000
+    max_articles: int = 64
+    max_article_chars: int = 100_000
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    texts: list[str] = Field(min_length=1, description="sentences to label, in order")
+
+
+class PredictionOut(BaseModel):
+    stance: str
+    stance_score: float
+    sentiment: str
+    sentiment_score: float
+    stance_probs: dict[str, float]
+    sentiment_probs: dict[str, float]
+
+
+class PredictResponse(BaseModel):
+    predictions: list[PredictionOut]
+
+
+class ArticleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    text: str
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    articles: list[ArticleIn] = Field(min_length=1)
+    wrapped: bool = False
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class SentenceRow(BaseModel):
+    """One row as `newsstance score` writes it in JSONL."""
+
+    id: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    stance: str
+    stance_guess: str
+    stance_prob: float
+    sentiment: str
+    sentiment_prob: float
+    stance_probs: dict[str, float]
+    sentiment_probs: dict[str, float]
+
+
+class ScoredArticleOut(BaseModel):
+    id: str
+    sentences: list[SentenceRow]
+
+
+class ScoreResponse(BaseModel):
+    articles: list[ScoredArticleOut]
+
+
+class ModelInfo(BaseModel):
+    path: str
+    stance_labels: list[str]
+    sentiment_labels: list[str]
+    base_model: str | None
+    stance_temperature: float
+    sentiment_temperature: float
+    runtime: str
+    device: str
+    evaluations: dict[str, dict]
