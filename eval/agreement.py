@@ -17,6 +17,7 @@ from sklearn.metrics import cohen_kappa_score
 from eval.labelled import HEADS
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
+from model.label_studio import UNLABELLED, is_label_studio_export, read_export
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,58 @@ def read_annotations(path: Path, label_sets: dict[str, list[str]]) -> list[Annot
     return rows
 
 
+def annotation_sets(paths: list[Path], label_sets: dict[str, list[str]]) -> tuple[list[str], list[list[Annotation]], bool]:
+    """(names, annotation sets, whether they came from Label Studio exports).
+
+    A JSONL file is one annotator's set. A Label Studio export holds every annotator's work: each
+    annotator (`completed_by`) becomes a set of its own, named `FILE#annotator=ID`.
+    """
+    names, sets, exported = [], [], []
+    for path in paths:
+        if is_label_studio_export(path):
+            by_annotator: dict[str, list[Annotation]] = {}
+            for found in read_export(path):
+                if found.annotator == UNLABELLED:
+                    continue
+                for head, label in found.labels.items():
+                    if label is not None and label not in label_sets[head]:
+                        raise NewsStanceError(
+                            f"{path}: item {found.item}: {head} {label!r} is not in the label set "
+                            f"({', '.join(label_sets[head])})"
+                        )
+                by_annotator.setdefault(found.annotator, []).append(
+                    Annotation(found.item, found.task_id, found.text, found.labels)
+                )
+            for annotator, rows in by_annotator.items():
+                names.append(f"{path}#annotator={annotator}")
+                sets.append(rows)
+                exported.append(True)
+        else:
+            names.append(str(path))
+            sets.append(read_annotations(path, label_sets))
+            exported.append(False)
+    if any(exported) and not all(exported):
+        raise NewsStanceError("agree: compare Label Studio exports with each other, or JSONL files with each other")
+    return names, sets, bool(exported) and all(exported)
+
+
 def agreement(paths: list[Path], label_sets: dict[str, list[str]]) -> AgreementReport:
-    """Agreement of two or more annotation files of the same sentences."""
-    if len(paths) < 2:
-        raise NewsStanceError("agree needs at least two annotation files")
-    files = [read_annotations(path, label_sets) for path in paths]
+    """Agreement of two or more annotation files (or annotators of a Label Studio export) on the same sentences.
+
+    JSONL files must hold the same sentences. In Label Studio exports annotators need not have
+    labelled every task: the tasks every annotator completed are compared, and the report's `n` says
+    how many.
+    """
+    names, files, exported = annotation_sets(list(paths), label_sets)
+    if len(files) < 2:
+        raise NewsStanceError(f"agree needs at least two annotation files or annotators; found {len(files)}")
+    paths = [Path(name) for name in names]
     by_id = all(row.id is not None for rows in files for row in rows)
     matched_by = "id" if by_id else "text"
     keyed = [_keyed(path, rows, by_id) for path, rows in zip(paths, files)]
+    if exported:
+        common = set.intersection(*(set(rows) for rows in keyed))
+        keyed = [{key: row for key, row in rows.items() if key in common} for rows in keyed]
     first_path, first = paths[0], keyed[0]
     for path, rows in zip(paths[1:], keyed[1:]):
         for key, row in rows.items():
@@ -106,7 +151,6 @@ def agreement(paths: list[Path], label_sets: dict[str, list[str]]) -> AgreementR
     keys = list(first)
     heads = {head: _head_agreement([[rows[key].labels[head] for rows in keyed] for key in keys], label_sets[head])
              for head in HEADS}
-    names = [str(path) for path in paths]
     disagreements = []
     for key in keys:
         per_file = [rows[key] for rows in keyed]

@@ -1,4 +1,4 @@
-"""Read labelled sentences (JSONL or CSV) and check every row, reporting problems by file and line.
+"""Read labelled sentences (JSONL, CSV or a Label Studio JSON export) and check every row by file and line.
 
 Evaluation, calibration, training and `agree` all read labelled files here.
 """
@@ -11,6 +11,7 @@ from typing import Any
 from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
+from model.label_studio import is_label_studio_export, training_rows
 from model.storage import check_model_dir
 
 MAX_REPORTED_PROBLEMS = 5
@@ -31,15 +32,16 @@ def read_labelled(
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     seen_ids: dict[str, int] = {}
+    unit = "item" if is_label_studio_export(path) else "line"  # a Label Studio export is one JSON list
     for line_number, row, problem in _raw_rows(path):
         problem = problem or _row_problem(row, stance_labels, sentiment_labels)
         row_id = row.get("id") if isinstance(row, dict) else None
         if problem is None and row_id is not None:
             if str(row_id) in seen_ids:
-                problem = f"duplicate id {row_id!r} (first on line {seen_ids[str(row_id)]})"
+                problem = f"duplicate id {row_id!r} (first on {unit} {seen_ids[str(row_id)]})"
             seen_ids[str(row_id)] = line_number
         if problem:
-            problems.append(f"line {line_number}: {problem}")
+            problems.append(f"{unit} {line_number}: {problem}")
         else:
             rows.append({**row, "line": line_number})
     if problems:
@@ -72,6 +74,9 @@ def _raw_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     try:
         if path.suffix.lower() == ".csv":
             yield from _csv_rows(path)
+        elif is_label_studio_export(path):
+            for item, row in training_rows(path):
+                yield item, row, None
         else:
             yield from _jsonl_rows(path)
     except UnicodeDecodeError as error:

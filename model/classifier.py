@@ -6,7 +6,7 @@ of model directory answer through the same `predict`.
 """
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +19,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from model.configuration import NewsStanceConfig
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.device import resolve_device
+from model.errors import NewsStanceError
 from model.modeling import NewsStanceModel
 from model.storage import ONNX_FILE, check_model_dir, write_atomically
 
@@ -58,14 +59,21 @@ class TorchRunner:
 
     @torch.inference_mode()
     def run(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
+            output = self.model(**self._on_device(batch))
+        return output.stance_logits.float().cpu().numpy(), output.sentiment_logits.float().cpu().numpy()
+
+    @torch.inference_mode()
+    def embed(self, batch: dict[str, torch.Tensor]) -> tuple[np.ndarray]:
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
+            return (self.model.embed(**self._on_device(batch)).float().cpu().numpy(),)
+
+    def _on_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         on_gpu = self.device.type == "cuda"
-        inputs = {
+        return {
             key: (value.pin_memory() if on_gpu else value).to(self.device, non_blocking=on_gpu)
             for key, value in batch.items()
         }
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
-            output = self.model(**inputs)
-        return output.stance_logits.float().cpu().numpy(), output.sentiment_logits.float().cpu().numpy()
 
     def save(self, directory: Path) -> None:
         self.model.save_pretrained(directory)
@@ -163,11 +171,30 @@ class StanceClassifier:
 
         `progress` names a tqdm bar on stderr (shown only on a terminal) for long command-line runs.
         """
+        widths = (len(self.stance_labels), len(self.sentiment_labels))
+        stance, sentiment = self._batched(texts, batch_size, self.runner.run, widths, progress)
+        return stance, sentiment
+
+    def embeddings(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+        """The mean-pooled sentence embeddings the heads read, unit length (for similarity and diversity)."""
+        if not isinstance(self.runner, TorchRunner):
+            raise NewsStanceError("sentence embeddings need the PyTorch model directory, not an exported ONNX one")
+        (vectors,) = self._batched(texts, batch_size, self.runner.embed, (self.model.encoder.config.hidden_size,), None)
+        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+
+    def _batched(
+        self,
+        texts: Sequence[str],
+        batch_size: int,
+        run: Callable[[dict[str, torch.Tensor]], tuple[np.ndarray, ...]],
+        widths: tuple[int, ...],
+        progress: str | None,
+    ) -> tuple[np.ndarray, ...]:
+        """`run` over length-sorted batches, each output written back to its texts' rows."""
         texts = list(texts)
-        stance = np.zeros((len(texts), len(self.stance_labels)), dtype=np.float32)
-        sentiment = np.zeros((len(texts), len(self.sentiment_labels)), dtype=np.float32)
+        outputs = tuple(np.zeros((len(texts), width), dtype=np.float32) for width in widths)
         if not texts:
-            return stance, sentiment
+            return outputs
         encoded = self.tokenizer(texts, truncation=True)
         order = np.argsort([len(ids) for ids in encoded["input_ids"]], kind="stable")
         with tqdm(
@@ -178,9 +205,10 @@ class StanceClassifier:
                 batch = self.tokenizer.pad(
                     {key: [encoded[key][i] for i in rows] for key in encoded.keys()}, return_tensors="pt"
                 )
-                stance[rows], sentiment[rows] = self.runner.run(batch)
+                for output, values in zip(outputs, run(batch)):
+                    output[rows] = values
                 bar.update(len(rows))
-        return stance, sentiment
+        return outputs
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -22,6 +22,8 @@ class NewsStanceConfig(PreTrainedConfig):
         label_smoothing: float = 0.0,
         stance_temperature: float = 1.0,
         sentiment_temperature: float = 1.0,
+        distill_weight: float = 0.0,
+        distill_temperature: float = 1.0,
         **kwargs: Any,
     ) -> None:
         self.encoder = encoder or {}
@@ -34,6 +36,8 @@ class NewsStanceConfig(PreTrainedConfig):
         self.label_smoothing = label_smoothing
         self.stance_temperature = stance_temperature
         self.sentiment_temperature = sentiment_temperature
+        self.distill_weight = distill_weight
+        self.distill_temperature = distill_temperature
         super().__init__(**kwargs)
 
     @property

@@ -167,6 +167,7 @@ def render_model_card(directory: Path, pending: dict[str, str] | None = None) ->
         "## Training",
         "",
         f"- base model: `{base_model}`",
+        *_origin_lines(train_config),
         f"- training data: `{train_config.get('data', {}).get('train', 'unknown')}`, "
         f"dev data: `{train_config.get('data', {}).get('dev', 'unknown')}`",
         f"- full configuration: `{TRAIN_CONFIG_FILE}` in this directory",
@@ -220,6 +221,18 @@ def _calibration_note(calibration: dict[str, Any]) -> str:
         + ", ".join(changes)
         + " (ECE on the unperturbed sentences)"
     )
+
+
+def _origin_lines(train_config: dict[str, Any]) -> list[str]:
+    """Where an adapted model started, and which earlier corpus was replayed into its training."""
+    lines = []
+    init_from = (train_config.get("model") or {}).get("init_from")
+    if init_from:
+        lines.append(f"- started from the trained model `{init_from}` (its encoder and heads), not the base encoder")
+    data = train_config.get("data") or {}
+    if data.get("replay"):
+        lines.append(f"- replayed `{data['replay']}` at {data.get('replay_ratio', 1.0):g} rows per training row")
+    return lines
 
 
 def _fmt_ece(metrics: dict[str, Any], head: str) -> str:

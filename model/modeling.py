@@ -70,20 +70,33 @@ class NewsStanceModel(PreTrainedModel):
         token_type_ids: torch.Tensor | None = None,
         stance_labels: torch.Tensor | None = None,
         sentiment_labels: torch.Tensor | None = None,
+        stance_teacher: torch.Tensor | None = None,
+        sentiment_teacher: torch.Tensor | None = None,
+        teacher_mask: torch.Tensor | None = None,
     ) -> NewsStanceOutput:
-        encoder_inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
-        if token_type_ids is not None:
-            encoder_inputs["token_type_ids"] = token_type_ids
-        hidden = self.encoder(**encoder_inputs).last_hidden_state
-        pooled = self.dropout(mean_pool(hidden, attention_mask))
+        pooled = self.dropout(self.embed(input_ids, attention_mask, token_type_ids))
         stance_logits = self.stance_head(pooled)
         sentiment_logits = self.sentiment_head(pooled)
         loss = None
         if stance_labels is not None:
             loss = self.multitask_loss(stance_logits, sentiment_logits, stance_labels, sentiment_labels)
+            if teacher_mask is not None and self.config.distill_weight > 0:
+                loss = loss + self.config.distill_weight * (
+                    distillation_loss(stance_logits, stance_teacher, teacher_mask, self.config.distill_temperature)
+                    + distillation_loss(sentiment_logits, sentiment_teacher, teacher_mask, self.config.distill_temperature)
+                )
         return NewsStanceOutput(
             loss=loss, stance_logits=stance_logits, sentiment_logits=sentiment_logits
         )
+
+    def embed(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The mean-pooled sentence embedding both heads read."""
+        encoder_inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            encoder_inputs["token_type_ids"] = token_type_ids
+        return mean_pool(self.encoder(**encoder_inputs).last_hidden_state, attention_mask)
 
     def multitask_loss(
         self,
@@ -104,6 +117,19 @@ class NewsStanceModel(PreTrainedModel):
             )
             loss = loss + self.config.sentiment_loss_weight * sentiment_loss
         return loss
+
+
+def distillation_loss(
+    logits: torch.Tensor, teacher_probs: torch.Tensor, mask: torch.Tensor, temperature: float
+) -> torch.Tensor:
+    """KL(teacher || student) at `temperature`, times T^2 (Hinton et al.), over rows that have a teacher row."""
+    keep = mask.bool()
+    if not keep.any():
+        return logits.new_zeros(())
+    softened = teacher_probs[keep].float().clamp_min(1e-12) ** (1.0 / temperature)
+    softened = softened / softened.sum(dim=-1, keepdim=True)
+    student = F.log_softmax(logits[keep].float() / temperature, dim=-1)
+    return F.kl_div(student, softened, reduction="batchmean") * temperature**2
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:

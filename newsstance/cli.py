@@ -5,9 +5,9 @@ import sys
 from collections.abc import Sequence
 
 from model.errors import NewsStanceError
-from newsstance import agree, calibrate, evaluate, export, score, serve, suggest, train
+from newsstance import agree, calibrate, evaluate, export, score, serve, suggest, teach, train
 
-COMMANDS = (train, score, suggest, export, evaluate, calibrate, agree, serve)
+COMMANDS = (train, score, suggest, export, evaluate, calibrate, agree, serve, teach)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

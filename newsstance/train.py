@@ -15,6 +15,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
     parser.add_argument("--output", help="model directory (overrides training.output_dir)")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in the output directory")
+    parser.add_argument("--init-from", metavar="DIR", help="start from a trained newsstance model (overrides model.init_from)")
     add_overwrite(parser)
     parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="e.g. training.epochs=1")
     parser.set_defaults(run=run)
@@ -27,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.output:
         overrides.append(f"training.output_dir={args.output}")
+    if args.init_from:
+        overrides.append(f"model.init_from={args.init_from}")
     config = load_config(args.config, overrides)
     metrics = train(config, resume=args.resume, overwrite=args.overwrite)
     if int(os.environ.get("RANK", "0")) == 0:  # one report, not one per process under torchrun/accelerate

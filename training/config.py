@@ -26,6 +26,7 @@ class ModelSection:
     base_model: str = DEFAULT_BASE_MODEL
     max_length: int = 128
     dropout: float = 0.1
+    init_from: str | None = None  # a trained newsstance model directory to start from (encoder and heads)
 
 
 @dataclass
@@ -39,6 +40,8 @@ class DataSection:
     train: str = "data/train.jsonl"
     dev: str = "data/dev.jsonl"
     max_train_samples: int | None = None  # take the first N rows: for smoke runs
+    replay: str | None = None  # rows of an earlier training file mixed in, so adapting does not unlearn it
+    replay_ratio: float = 1.0  # replay rows per training row (sampled once, with the seed)
 
 
 @dataclass
@@ -69,12 +72,22 @@ class CalibrationSection:
 
 
 @dataclass
+class DistillSection:
+    """Learn also from a teacher model's calibrated probabilities (`newsstance teach` writes the file)."""
+
+    teacher: str | None = None  # JSONL: {"text", "stance_probs", "sentiment_probs"} per training sentence
+    weight: float = 0.5  # weight of the KL term, added to each head's loss
+    temperature: float = 2.0  # softens teacher and student alike (the term is scaled by T^2)
+
+
+@dataclass
 class TrainConfig:
     model: ModelSection = field(default_factory=ModelSection)
     labels: LabelsSection = field(default_factory=LabelsSection)
     data: DataSection = field(default_factory=DataSection)
     training: TrainingSection = field(default_factory=TrainingSection)
     calibration: CalibrationSection = field(default_factory=CalibrationSection)
+    distill: DistillSection = field(default_factory=DistillSection)
 
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
@@ -190,7 +203,15 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         raise ConfigError(
             f"{source}: training.device is {config.training.device!r}; expected one of {', '.join(DEVICE_CHOICES)}"
         ) from None
-    for key in ("train", "dev"):
-        data_path = Path(getattr(config.data, key))
-        if not data_path.is_file():
-            raise ConfigError(f"{source}: data.{key} file not found: {data_path}")
+    for key in ("train", "dev", "replay"):
+        value = getattr(config.data, key)
+        if value is not None and not Path(value).is_file():
+            raise ConfigError(f"{source}: data.{key} file not found: {value}")
+    if config.distill.teacher is not None and not Path(config.distill.teacher).is_file():
+        raise ConfigError(f"{source}: distill.teacher file not found: {config.distill.teacher}")
+    if config.distill.weight < 0 or config.distill.temperature <= 0:
+        raise ConfigError(f"{source}: distill.weight must be zero or more and distill.temperature positive")
+    if config.data.replay_ratio < 0:
+        raise ConfigError(f"{source}: data.replay_ratio must be zero or more, not {config.data.replay_ratio}")
+    if config.model.init_from is not None and not Path(config.model.init_from).is_dir():
+        raise ConfigError(f"{source}: model.init_from directory not found: {config.model.init_from}")

@@ -6,21 +6,33 @@ from typing import Any
 from datasets import Dataset
 
 from model.modeling import IGNORE_INDEX
+from training.distill import TeacherProbs, normalised
 
 
 def to_dataset(
-    rows: list[dict[str, Any]], stance_labels: Sequence[str], sentiment_labels: Sequence[str]
+    rows: list[dict[str, Any]],
+    stance_labels: Sequence[str],
+    sentiment_labels: Sequence[str],
+    teacher: TeacherProbs | None = None,
 ) -> Dataset:
-    """Label ids as the model's forward pass takes them; a missing sentiment becomes the ignore index."""
+    """Label ids as the model's forward pass takes them; a missing sentiment becomes the ignore index.
+
+    With a `teacher`, each row also carries the teacher's probabilities and a mask that is 0 where the
+    teacher has no row for that sentence.
+    """
     stance_ids = {label: i for i, label in enumerate(stance_labels)}
     sentiment_ids = {label: i for i, label in enumerate(sentiment_labels)}
-    return Dataset.from_dict(
-        {
-            "text": [row["text"] for row in rows],
-            "stance_labels": [stance_ids[row["stance"]] for row in rows],
-            "sentiment_labels": [
-                sentiment_ids[row["sentiment"]] if row.get("sentiment") is not None else IGNORE_INDEX
-                for row in rows
-            ],
-        }
-    )
+    columns: dict[str, list] = {
+        "text": [row["text"] for row in rows],
+        "stance_labels": [stance_ids[row["stance"]] for row in rows],
+        "sentiment_labels": [
+            sentiment_ids[row["sentiment"]] if row.get("sentiment") is not None else IGNORE_INDEX for row in rows
+        ],
+    }
+    if teacher is not None:
+        missing = ([1.0 / len(stance_labels)] * len(stance_labels), [1.0 / len(sentiment_labels)] * len(sentiment_labels))
+        matched = [teacher.get(normalised(row["text"])) for row in rows]
+        columns["stance_teacher"] = [(probs or missing)[0] for probs in matched]
+        columns["sentiment_teacher"] = [(probs or missing)[1] for probs in matched]
+        columns["teacher_mask"] = [int(probs is not None) for probs in matched]
+    return Dataset.from_dict(columns)

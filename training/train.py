@@ -1,6 +1,7 @@
 """Fine-tune the two-headed model with transformers.Trainer and write a finished model directory."""
 
 import json
+import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,23 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from eval.calibrate import calibrate
 from eval.labelled import check_disjoint, read_labelled
+from model.configuration import NewsStanceConfig
 from model.device import resolve_device
 from model.errors import NewsStanceError
 from model.model_card import write_model_card
 from model.modeling import IGNORE_INDEX, NewsStanceModel
-from model.storage import DEV_METRICS_FILE, TRAIN_CONFIG_FILE, check_model_output, write_atomically
+from model.storage import (
+    DEV_METRICS_FILE,
+    ONNX_FILE,
+    TRAIN_CONFIG_FILE,
+    check_model_dir,
+    check_model_output,
+    write_atomically,
+)
 from training.base_model import resolve_base_model
 from training.config import TrainConfig, config_to_dict
 from training.data import to_dataset
+from training.distill import read_teacher_file
 
 CHECKPOINTS = "checkpoints"
 BEST_METRIC = "stance_macro_f1"
@@ -53,6 +63,7 @@ def train(
     check_disjoint(Path(config.data.train), train_rows, Path(config.data.dev), dev_rows)
     if config.data.max_train_samples:
         train_rows = train_rows[: config.data.max_train_samples]
+    replay_rows = _replay_rows(config, len(train_rows), dev_rows)
     device = resolve_device(config.training.device)
     bf16 = _use_bf16(config.training.bf16, device)
     output_dir = Path(config.training.output_dir)
@@ -63,21 +74,10 @@ def train(
         raise NewsStanceError(f"--resume: no checkpoint in {checkpoint_dir} to resume from")
 
     set_seed(config.training.seed)
-    base_model, local = resolve_base_model(config.model.base_model)
-    tokenizer = _load(AutoTokenizer.from_pretrained, base_model, local, config.model.base_model)
+    model, tokenizer = _starting_model(config)
     tokenizer.model_max_length = config.model.max_length
-    model = _load(
-        NewsStanceModel.from_encoder,
-        base_model,
-        local,
-        config.model.base_model,
-        stance_labels=labels.stance,
-        sentiment_labels=labels.sentiment,
-        classifier_dropout=config.model.dropout,
-        sentiment_loss_weight=config.training.sentiment_loss_weight,
-        label_smoothing=config.training.label_smoothing,
-    )
-    train_set = _tokenize(to_dataset(train_rows, labels.stance, labels.sentiment), tokenizer)
+    teacher = read_teacher_file(Path(config.distill.teacher), labels.stance, labels.sentiment) if config.distill.teacher else None
+    train_set = _tokenize(to_dataset(train_rows + replay_rows, labels.stance, labels.sentiment, teacher), tokenizer)
     dev_set = _tokenize(to_dataset(dev_rows, labels.stance, labels.sentiment), tokenizer)
 
     trainer = Trainer(
@@ -97,6 +97,8 @@ def train(
         if key.removeprefix("eval_") in METRIC_NAMES
     }
     metrics["train_rows"] = len(train_rows)
+    if replay_rows:
+        metrics["replay_rows"] = len(replay_rows)
     metrics["train_samples_per_second"] = outcome.metrics["train_samples_per_second"]
     metrics["dev_rows"] = len(dev_rows)
 
@@ -122,6 +124,62 @@ def train(
                     metrics[f"{head}_temperature"] = getattr(calibration, head).temperature
     trainer.accelerator.wait_for_everyone()
     return metrics
+
+
+def _starting_model(config: TrainConfig) -> tuple[NewsStanceModel, Any]:
+    """A fresh model on the pretrained encoder, or a trained newsstance model to adapt (`model.init_from`)."""
+    labels = config.labels
+    settings = {
+        "classifier_dropout": config.model.dropout,
+        "sentiment_loss_weight": config.training.sentiment_loss_weight,
+        "label_smoothing": config.training.label_smoothing,
+        "distill_weight": config.distill.weight if config.distill.teacher else 0.0,
+        "distill_temperature": config.distill.temperature,
+    }
+    if config.model.init_from is None:
+        base_model, local = resolve_base_model(config.model.base_model)
+        tokenizer = _load(AutoTokenizer.from_pretrained, base_model, local, config.model.base_model)
+        model = _load(
+            NewsStanceModel.from_encoder,
+            base_model,
+            local,
+            config.model.base_model,
+            stance_labels=labels.stance,
+            sentiment_labels=labels.sentiment,
+            **settings,
+        )
+        return model, tokenizer
+    start = Path(config.model.init_from)
+    check_model_dir(start)
+    if (start / ONNX_FILE).is_file():
+        raise NewsStanceError(f"model.init_from {start} is an exported ONNX model; start from the PyTorch directory")
+    trained = NewsStanceConfig.from_pretrained(start)
+    for head in ("stance", "sentiment"):
+        theirs, ours = getattr(trained, f"{head}_labels"), getattr(labels, head)
+        if theirs != ours:
+            raise NewsStanceError(
+                f"model.init_from {start}: its {head} labels ({', '.join(theirs)}) differ from labels.{head} "
+                f"({', '.join(ours)}); adapt with the same label set, in the same order"
+            )
+    model = NewsStanceModel.from_pretrained(start)
+    for key, value in settings.items():
+        setattr(model.config, key, value)
+    model.dropout.p = config.model.dropout
+    model.config.stance_temperature = model.config.sentiment_temperature = 1.0  # refitted after training
+    return model, AutoTokenizer.from_pretrained(start)
+
+
+def _replay_rows(config: TrainConfig, train_count: int, dev_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`data.replay_ratio` rows of the replay file per training row, drawn once with the run's seed."""
+    if config.data.replay is None or config.data.replay_ratio == 0:
+        return []
+    labels = config.labels
+    pool = read_labelled(config.data.replay, labels.stance, labels.sentiment)
+    check_disjoint(Path(config.data.replay), pool, Path(config.data.dev), dev_rows)
+    wanted = round(config.data.replay_ratio * train_count)
+    rng = random.Random(config.training.seed)
+    whole, rest = divmod(wanted, len(pool))
+    return pool * whole + rng.sample(pool, rest)
 
 
 def compute_metrics(prediction: EvalPrediction) -> dict[str, float]:

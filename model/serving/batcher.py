@@ -1,10 +1,11 @@
 """Dynamic batching: sentences of requests that arrive together share one forward pass.
 
 One inference thread runs the model, so the event loop never blocks on it and the model is never
-called from two threads at once. A collector task waits for the first request, then up to
-`max_wait_ms` for more, until `max_batch` sentences are queued, and hands them to that thread as one
-`predict_proba` call (which sorts by length). With `enabled=False` every request gets a forward pass
-of its own: the baseline the batching is measured against.
+called from two threads at once. While a forward pass runs, new requests queue up; the collector then
+takes everything queued (up to `max_batch` sentences) as the next batch, one `predict_proba` call
+that sorts by length. Under concurrent load it also waits up to `max_wait_ms` for companions; a lone
+client is never made to wait. With `enabled=False` every request gets a forward pass of its own: the
+baseline the batching is measured against.
 """
 
 import asyncio
@@ -56,17 +57,25 @@ class Batcher:
 
     async def _collect(self) -> None:
         loop = asyncio.get_running_loop()
+        concurrent = False  # did the last batch hold more than one request?
         while True:
             batch = [await self._queue.get()]
             size = len(batch[0].texts)
-            deadline = time.monotonic() + self.max_wait
+            deadline = time.monotonic() + (self.max_wait if concurrent else 0.0)
             while self.enabled and size < self.max_batch:
-                try:
-                    request = await asyncio.wait_for(self._queue.get(), max(0.0, deadline - time.monotonic()))
-                except asyncio.TimeoutError:
-                    break
+                if not self._queue.empty():
+                    request = self._queue.get_nowait()
+                else:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    try:
+                        request = await asyncio.wait_for(self._queue.get(), remaining)
+                    except asyncio.TimeoutError:
+                        break
                 batch.append(request)
                 size += len(request.texts)
+            concurrent = len(batch) > 1
             texts = [text for request in batch for text in request.texts]
             try:
                 probs = await loop.run_in_executor(self._worker, self._forward, texts)

@@ -70,3 +70,56 @@ def test_plain_pool_keeps_line_numbers(tmp_path: Path) -> None:
     pool = tmp_path / "pool.txt"
     pool.write_text("First.\n\n  Second.  \n", encoding="utf-8")
     assert [(s.text, s.source) for s in read_pool(pool)] == [("First.", f"{pool}:1"), ("Second.", f"{pool}:3")]
+
+
+def test_diverse_skips_labelled_sentences_and_near_duplicates(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
+    pool = tmp_path / "pool.txt"
+    near_copies = ["Shelling hit the port of Odesa overnight.", "Shelling hit the port of Odesa overnight !"]
+    pool.write_text("\n".join(POOL + near_copies) + "\n", encoding="utf-8")
+    labelled = tmp_path / "done.jsonl"
+    labelled.write_text(json.dumps({"text": "The bridge was built in 1962.", "stance": "other"}) + "\n", encoding="utf-8")
+    code, rows, _ = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "10",
+                            "--by", "diverse", "--labelled", str(labelled))
+    texts = [row["text"] for row in rows]
+    assert code == 0
+    assert "The bridge was built in 1962." not in texts  # already labelled
+    assert len(set(texts)) == len(texts) and sum(text in near_copies for text in texts) == 1  # one of the near-copies
+    assert set(texts) <= set(POOL + near_copies)
+
+
+def test_diverse_spreads_where_uncertainty_alone_would_cluster() -> None:
+    from model.suggest import PoolSentence, suggest
+
+    class Fixed:
+        """Two tight clusters; the first is more uncertain. Entropy alone would take both picks from it."""
+
+        stance_labels = ["a", "b"]
+        sentiment_labels = ["x", "y"]
+
+        def predict_proba(self, texts, batch_size):  # noqa: ANN001
+            probs = np.array([[0.5, 0.5] if t.startswith("u") else [0.8, 0.2] for t in texts])
+            return {"stance": probs, "sentiment": probs}
+
+        def embeddings(self, texts, batch_size):  # noqa: ANN001
+            vectors = np.array([[1.0, 0.01 * i] if t.startswith("u") else [0.0, 1.0 + 0.01 * i] for i, t in enumerate(texts)])
+            return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    pool = [PoolSentence(text, f"p:{i}") for i, text in enumerate(["u1", "u2", "u3", "c1", "c2"])]
+    by_entropy = suggest(Fixed(), iter(pool), 2, "entropy")
+    diverse = suggest(Fixed(), iter(pool), 2, "diverse")
+    assert {s.text[0] for s in by_entropy} == {"u"}
+    assert [s.text[0] for s in diverse] == ["u", "c"]
+
+
+def test_label_studio_tasks_carry_the_models_guess(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
+    pool = tmp_path / "pool.txt"
+    pool.write_text("\n".join(POOL) + "\n", encoding="utf-8")
+    assert main(["suggest", "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "3", "--format", "label-studio"]) == 0
+    tasks = json.loads(capsys.readouterr().out)
+    assert len(tasks) == 3
+    classifier = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
+    for task in tasks:
+        (prediction,) = classifier.predict([task["data"]["text"]])
+        result = {region["from_name"]: region["value"]["choices"] for region in task["predictions"][0]["result"]}
+        assert result == {"stance": [prediction.stance], "sentiment": [prediction.sentiment]}
+        assert task["data"]["source"].startswith(str(pool))

@@ -12,7 +12,7 @@ from tests.conftest import REPO, SHARED_DEV
 
 SPLITS = ("train", "dev", "test")
 REQUIRED = {"id", "text", "stance", "sentiment", "article_id", "source"}
-OPTIONAL = {"hard_case"}
+OPTIONAL = {"hard_case", "previous_stance", "previous_sentiment", "previous_hard_case"}  # history of the relabel
 HARD_CASES = {
     "official_hedge": {"hedge"},
     "official_battlefield": {"battlefield_report"},

@@ -1,0 +1,113 @@
+"""Label Studio's JSON: tasks to import (with the model's guess as a pre-annotation) and exports to read.
+
+The labelling interface (`label_config`) has one `Text` named `text` and two single-choice questions
+named after the heads, `stance` and `sentiment`, whose choices are the model's label sets. An export
+is read into training rows (`text`, `stance`, `sentiment`, `id`); bad items are named by file and
+item number.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from model.errors import NewsStanceError
+
+HEADS = ("stance", "sentiment")
+UNLABELLED = ""  # the annotator of a task that has no completed annotation
+
+
+def label_config(stance_labels: Sequence[str], sentiment_labels: Sequence[str]) -> str:
+    """The XML to paste into a Label Studio project's Labeling Interface ("Code")."""
+    lines = ["<View>", '  <Text name="text" value="$text"/>']
+    for name, labels in (("stance", stance_labels), ("sentiment", sentiment_labels)):
+        lines.append(f'  <Header value="{name}"/>')
+        lines.append(f'  <Choices name="{name}" toName="text" choice="single" required="true">')
+        lines += [f"    <Choice value={quoteattr(label)}/>" for label in labels]
+        lines.append("  </Choices>")
+    return "\n".join(lines + ["</View>"]) + "\n"
+
+
+def task(text: str, source: str, stance: str, sentiment: str, score: float, model_version: str) -> dict[str, Any]:
+    """One import task: the sentence, where it came from, and the model's labels as a pre-annotation."""
+    return {
+        "data": {"text": text, "source": source},
+        "predictions": [{
+            "model_version": model_version,
+            "score": score,
+            "result": [
+                {"from_name": head, "to_name": "text", "type": "choices", "value": {"choices": [label]}}
+                for head, label in (("stance", stance), ("sentiment", sentiment))
+            ],
+        }],
+    }
+
+
+@dataclass(frozen=True)
+class ExportedAnnotation:
+    """One annotator's labels for one task of an export."""
+
+    item: int  # 1-based position of the task in the export, for error messages
+    task_id: str
+    text: str
+    annotator: str
+    labels: dict[str, str | None]
+
+
+def is_label_studio_export(path: Path) -> bool:
+    return Path(path).suffix.lower() == ".json"
+
+
+def read_export(path: Path) -> list[ExportedAnnotation]:
+    """Every completed (not cancelled) annotation of every task, in export order."""
+    path = Path(path)
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise NewsStanceError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise NewsStanceError(f"{path}: not a Label Studio JSON export (line {error.lineno}: {error.msg})") from None
+    if not isinstance(tasks, list):
+        raise NewsStanceError(f"{path}: a Label Studio JSON export is a list of tasks")
+    found = []
+    for item, entry in enumerate(tasks, start=1):
+        where = f"{path}: item {item}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
+            raise NewsStanceError(f"{where}: expected a task with a 'data' object")
+        text = entry["data"].get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise NewsStanceError(f"{where}: data.text is missing or empty")
+        task_id = str(entry.get("id", item))
+        completed = [a for a in entry.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+        for annotation in completed:
+            labels = _choices(annotation.get("result") or [], where)
+            found.append(ExportedAnnotation(item, task_id, text, str(annotation.get("completed_by", "")), labels))
+        if not completed:  # kept, unlabelled, so readers can name it rather than skip it
+            found.append(ExportedAnnotation(item, task_id, text, UNLABELLED, dict.fromkeys(HEADS)))
+    return found
+
+
+def _choices(result: list[Any], where: str) -> dict[str, str | None]:
+    labels: dict[str, str | None] = dict.fromkeys(HEADS)
+    for region in result:
+        if not isinstance(region, dict) or region.get("from_name") not in HEADS:
+            continue
+        picked = (region.get("value") or {}).get("choices")
+        if not isinstance(picked, list) or len(picked) != 1 or not isinstance(picked[0], str):
+            raise NewsStanceError(f"{where}: {region.get('from_name')} needs exactly one choice, got {picked!r}")
+        labels[region["from_name"]] = picked[0]
+    return labels
+
+
+def training_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(item, row) per task, from its first completed annotation (a task nobody labelled has no labels)."""
+    annotations = read_export(path)
+    first: dict[str, ExportedAnnotation] = {}
+    for annotation in annotations:
+        first.setdefault(annotation.task_id, annotation)
+    return [
+        (annotation.item, {"id": annotation.task_id, "text": annotation.text, **annotation.labels})
+        for annotation in first.values()
+    ]

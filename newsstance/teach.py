@@ -1,0 +1,35 @@
+"""`newsstance teach`: a teacher model's calibrated probabilities for every training sentence (distillation)."""
+
+import argparse
+from pathlib import Path
+
+from newsstance.arguments import add_batch_size, add_device, add_model
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "teach",
+        help="write a teacher model's probabilities for training files, for distill.teacher in a config",
+        description=(
+            "Score every sentence of the labelled --data files with a trained (usually larger) model and "
+            "write its calibrated stance and sentiment probabilities as JSONL, one row per distinct "
+            "sentence. A student config points distill.teacher at the file. These are a model's "
+            "probabilities, not labels: they live in their own file."
+        ),
+    )
+    add_model(parser, help="the teacher: a trained model directory")
+    parser.add_argument("--data", required=True, nargs="+", type=Path, metavar="FILE", help="labelled training files")
+    parser.add_argument("--output", required=True, type=Path, metavar="FILE", help="teacher probabilities (JSONL)")
+    add_batch_size(parser)
+    add_device(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from model.storage import check_outputs
+    from training.distill import write_teacher_file
+
+    check_outputs([("--data", path) for path in args.data], [("--output", args.output)])
+    count = write_teacher_file(Path(args.model), args.data, args.output, args.device, args.batch_size)
+    print(f"wrote the teacher's probabilities for {count} sentences to {args.output}")
+    return 0

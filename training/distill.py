@@ -1,0 +1,72 @@
+"""Knowledge distillation: a teacher model's calibrated probabilities for each training sentence.
+
+`write_teacher_file` scores training files with a (large) teacher and writes one JSONL row per
+sentence; `read_teacher_file` reads it back, checked against the student's label sets, for
+`to_dataset` to attach to the rows it matches by text. Rows with no teacher row are masked out of
+the distillation term, as rows without a sentiment are out of the sentiment loss.
+"""
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from eval.labelled import read_labelled
+from model.classifier import StanceClassifier
+from model.errors import NewsStanceError
+from model.jsonl import read_jsonl
+from model.storage import output_file
+
+TeacherProbs = dict[str, tuple[list[float], list[float]]]  # normalised text -> (stance, sentiment) probabilities
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def write_teacher_file(
+    model_dir: Path, data_paths: Sequence[Path], output: Path, device: str = "auto", batch_size: int = 64
+) -> int:
+    """Score every sentence of `data_paths` with the teacher; returns how many rows were written."""
+    teacher = StanceClassifier.from_pretrained(model_dir, device=device)
+    texts: dict[str, str] = {}
+    for path in data_paths:
+        for row in read_labelled(path, teacher.stance_labels, teacher.sentiment_labels):
+            texts.setdefault(normalised(row["text"]), row["text"])
+    ordered = list(texts.values())
+    probs = teacher.predict_proba(ordered, batch_size)
+    with output_file(output, "--output") as stream:
+        for text, stance, sentiment in zip(ordered, probs["stance"], probs["sentiment"]):
+            row = {
+                "text": text,
+                "stance_probs": dict(zip(teacher.stance_labels, np.round(stance, 6).tolist())),
+                "sentiment_probs": dict(zip(teacher.sentiment_labels, np.round(sentiment, 6).tolist())),
+            }
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(ordered)
+
+
+def read_teacher_file(path: Path, stance_labels: Sequence[str], sentiment_labels: Sequence[str]) -> TeacherProbs:
+    """Probabilities in the student's label order; a row whose labels differ is an error naming its line."""
+    found: TeacherProbs = {}
+    for line in read_jsonl(path):
+        where = f"{path}:{line.number}"
+        if line.problem:
+            raise NewsStanceError(f"{where}: {line.problem}")
+        row = line.value
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise NewsStanceError(f"{where}: expected {{\"text\", \"stance_probs\", \"sentiment_probs\"}}")
+        heads = []
+        for head, labels in (("stance", stance_labels), ("sentiment", sentiment_labels)):
+            probs = row.get(f"{head}_probs")
+            if not isinstance(probs, dict) or set(probs) != set(labels):
+                raise NewsStanceError(f"{where}: {head}_probs must give a probability for each of {', '.join(labels)}")
+            values = [float(probs[label]) for label in labels]
+            if min(values) < 0 or abs(sum(values) - 1.0) > 1e-3:
+                raise NewsStanceError(f"{where}: {head}_probs must be probabilities that sum to 1")
+            heads.append(values)
+        found[normalised(row["text"])] = (heads[0], heads[1])
+    if not found:
+        raise NewsStanceError(f"{path}: no teacher rows (the file is empty)")
+    return found
