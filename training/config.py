@@ -61,6 +61,7 @@ class TrainingSection:
     bf16: Literal["auto", True, False] = "auto"
     logging_steps: int = 25
     dataloader_num_workers: int = 0
+    layer_lr_decay: float = 1.0  # each encoder layer below the top learns at this factor of the one above
 
 
 @dataclass
@@ -207,6 +208,8 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         value = getattr(config.data, key)
         if value is not None and not Path(value).is_file():
             raise ConfigError(f"{source}: data.{key} file not found: {value}")
+    if not 0 < config.training.layer_lr_decay <= 1:
+        raise ConfigError(f"{source}: training.layer_lr_decay must be in (0, 1], not {config.training.layer_lr_decay}")
     if config.distill.teacher is not None and not Path(config.distill.teacher).is_file():
         raise ConfigError(f"{source}: distill.teacher file not found: {config.distill.teacher}")
     if config.distill.weight < 0 or config.distill.temperature <= 0:

@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ def train(
         processing_class=tokenizer,
         compute_metrics=compute_metrics,
         callbacks=list(callbacks),
+        optimizers=(_layerwise_optimizer(model, config), None),
     )
     outcome = trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     metrics = {
@@ -124,6 +126,41 @@ def train(
                     metrics[f"{head}_temperature"] = getattr(calibration, head).temperature
     trainer.accelerator.wait_for_everyone()
     return metrics
+
+
+def _layerwise_optimizer(model: NewsStanceModel, config: TrainConfig) -> torch.optim.Optimizer | None:
+    """AdamW with layer-wise learning-rate decay (`training.layer_lr_decay` < 1), else None for the Trainer's own.
+
+    The heads and the top encoder layer learn at the full rate, each layer below at `decay` times the
+    one above, the embeddings lowest: the pretrained lower layers, which carry what transfers to
+    unseen text, move least.
+    """
+    decay = config.training.layer_lr_decay
+    if decay >= 1.0:
+        return None
+    layers = max((_layer_index(name) for name, _ in model.named_parameters()), default=-1) + 1
+    groups: dict[tuple[float, float], list[torch.nn.Parameter]] = {}
+    for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:
+            continue
+        if not name.startswith("encoder."):
+            depth = 0  # the heads
+        elif _layer_index(name) >= 0:
+            depth = layers - _layer_index(name) - 1
+        else:
+            depth = layers if "embeddings" in name else 0  # pooler and other top-level encoder parts learn fully
+        weight_decay = 0.0 if parameter.ndim == 1 else config.training.weight_decay  # no decay on biases, norms
+        groups.setdefault((config.training.learning_rate * decay**depth, weight_decay), []).append(parameter)
+    return torch.optim.AdamW(
+        [{"params": params, "lr": lr, "weight_decay": wd} for (lr, wd), params in groups.items()],
+        lr=config.training.learning_rate,
+    )
+
+
+def _layer_index(name: str) -> int:
+    """The encoder layer a parameter belongs to (`encoder.encoder.layer.3.…` -> 3), or -1."""
+    match = re.search(r"\.layer\.(\d+)\.", name)
+    return int(match.group(1)) if match else -1
 
 
 def _starting_model(config: TrainConfig) -> tuple[NewsStanceModel, Any]:
