@@ -2,7 +2,7 @@
 
 import argparse
 
-from model.serving.schemas import ServeLimits
+from model.serving.limits import ServeLimits
 from newsstance.arguments import add_device, add_model, positive_int
 
 LIMIT_DEFAULTS = ServeLimits()

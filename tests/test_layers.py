@@ -90,3 +90,14 @@ def test_command_line_runs_as_a_module() -> None:
     assert result.returncode == 0, result.stderr
     for command in ("train", "score", "suggest", "export", "evaluate", "calibrate", "agree", "serve"):
         assert command in result.stdout
+
+
+def test_building_the_command_line_does_not_load_torch() -> None:
+    """`newsstance --help` and argument errors answer at once: only a command's run imports the heavy stack."""
+    probe = (
+        "import sys; from newsstance.cli import build_parser; build_parser(); "
+        "print(sorted({'torch', 'transformers', 'fastapi'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -22,13 +22,13 @@ from model.articles.segment import split_sentences
 from model.articles.writers import sentence_record
 from model.classifier import StanceClassifier, TorchRunner, prediction_from_probs
 from model.serving.batcher import Batcher
+from model.serving.limits import ServeLimits
 from model.serving.schemas import (
     ModelInfo,
     PredictRequest,
     PredictResponse,
     ScoreRequest,
     ScoreResponse,
-    ServeLimits,
 )
 from model.storage import DEV_METRICS_FILE, EVALUATIONS_FILE, TRAIN_CONFIG_FILE
 

@@ -2,15 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class ServeLimits(BaseModel):
-    """What one request may ask for; larger requests get a 413 or 422 naming the limit."""
-
-    max_body_bytes: int = 2_000_000
-    max_texts: int = 256
-    max_text_chars: int = 5_000
-    max_articles: int = 64
-    max_article_chars: int = 100_000
+from model.classifier import Prediction
 
 
 class PredictRequest(BaseModel):
@@ -18,17 +10,8 @@ class PredictRequest(BaseModel):
     texts: list[str] = Field(min_length=1, description="sentences to label, in order")
 
 
-class PredictionOut(BaseModel):
-    stance: str
-    stance_score: float
-    sentiment: str
-    sentiment_score: float
-    stance_probs: dict[str, float]
-    sentiment_probs: dict[str, float]
-
-
 class PredictResponse(BaseModel):
-    predictions: list[PredictionOut]
+    predictions: list[Prediction]  # the classifier's own record, fields as documented there
 
 
 class ArticleIn(BaseModel):
