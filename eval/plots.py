@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 import numpy as np  # noqa: E402
 from sklearn.metrics import ConfusionMatrixDisplay  # noqa: E402
 
+from model.storage import replace_file_atomically  # noqa: E402
+
 
 def confusion_matrix_png(confusion: dict[str, Any], title: str, path: Path) -> None:
     """Counts, coloured by share of each gold row so small classes' errors stay visible."""
@@ -85,6 +87,9 @@ def reliability_png(calibration: dict[str, Any], title: str, path: Path) -> None
 
 
 def _save(figure: plt.Figure, path: Path) -> None:
+    """Rendered beside `path` and renamed into place, so an interrupted report never holds half an image."""
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    try:
+        replace_file_atomically(path, lambda staging: figure.savefig(staging, dpi=120, format="png"))
+    finally:
+        plt.close(figure)

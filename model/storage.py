@@ -173,6 +173,23 @@ def output_file(path: str | Path, option: str, newline: str | None = "") -> Iter
         raise
 
 
+def replace_file_atomically(path: Path, write: Callable[[Path], None], option: str = "--output") -> None:
+    """`write` fills a temporary file beside `path` (any format: images too), which then replaces it."""
+    path = Path(path)
+    try:
+        handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial" + path.suffix, dir=path.parent)
+        os.close(handle)
+    except OSError as error:
+        raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror})") from None
+    try:
+        write(Path(staging))
+        os.chmod(staging, 0o666 & ~_umask())
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+
+
 def write_file_atomically(path: Path, text: str, option: str = "output") -> None:
     """A whole text file at once: the old contents or the new, never half."""
     with output_file(path, option, newline=None) as stream:
