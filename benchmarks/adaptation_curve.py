@@ -59,11 +59,14 @@ def adapt(model: Path, picked: list[dict], seed: int, args: argparse.Namespace, 
     from training.config import load_config
     from training.train import train
 
+    dev_file = scratch / "dev.jsonl"  # checkpoint selection on a slice of the corpus dev split: cheap, and never real news
+    dev_lines = (REPO / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    dev_file.write_text("\n".join(dev_lines[: args.dev_rows]) + "\n", encoding="utf-8")
     train_file = scratch / "picked.jsonl"
     train_file.write_text("".join(json.dumps({k: row[k] for k in ("text", "stance", "sentiment")}) + "\n" for row in picked))
     output = scratch / "adapted"
     config = load_config(REPO / "configs" / "default.yaml", [
-        f"model.init_from={model}", f"data.train={train_file}", f"data.dev={REPO / 'data' / 'dev.jsonl'}",
+        f"model.init_from={model}", f"data.train={train_file}", f"data.dev={dev_file}",
         f"data.replay={REPO / 'data' / 'train.jsonl'}", f"data.replay_ratio={args.replay_ratio}",
         f"training.output_dir={output}", f"training.seed={seed}", f"training.epochs={args.epochs}",
         f"training.learning_rate={args.learning_rate}", "training.logging_steps=1000", "calibration.enabled=false",
@@ -98,6 +101,7 @@ def main() -> None:
     parser.add_argument("--replay-ratio", type=float, default=1.0)
     parser.add_argument("--epochs", type=float, default=3)
     parser.add_argument("--learning-rate", type=float, default=3e-5)
+    parser.add_argument("--dev-rows", type=int, default=300, help="corpus dev rows that pick each run's best epoch")
     parser.add_argument("--output", type=Path, help="also write every run's numbers as JSON here")
     args = parser.parse_args()
     if not SHARED_DEV.is_file():
