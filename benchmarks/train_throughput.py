@@ -15,9 +15,10 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
 
+from eval.labelled import read_labelled  # noqa: E402
 from training.base_model import resolve_base_model  # noqa: E402
 from training.config import TrainConfig, load_config  # noqa: E402
-from training.data import read_labelled, to_dataset  # noqa: E402
+from training.data import to_dataset  # noqa: E402
 from training.train import train  # noqa: E402
 
 
