@@ -101,3 +101,13 @@ def test_building_the_command_line_does_not_load_torch() -> None:
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_every_benchmark_script_imports() -> None:
+    """Benchmarks are not run by the suite, so a moved module would break them silently; importing catches it."""
+    probe = (
+        "import importlib, pathlib, sys; sys.path.insert(0, 'benchmarks'); "
+        "[importlib.import_module(p.stem) for p in sorted(pathlib.Path('benchmarks').glob('*.py'))]; print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
