@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
-from eval.labelled import HEADS
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
 from model.label_studio import UNLABELLED, is_label_studio_export, read_export
+from model.labels import HEADS
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ import numpy as np
 from sklearn.metrics import log_loss
 
 from eval.calibration import DEFAULT_BINS, expected_calibration_error, fit_temperature
-from eval.labelled import HEADS, read_for_model
+from eval.labelled import read_for_model
 from eval.word_dropout import DEFAULT_RATES, drop_words, is_rate
 from model.classifier import StanceClassifier, softmax
 from model.errors import NewsStanceError
+from model.labels import HEADS
 from model.model_card import CalibrationRecord, HeadCalibration, record_calibration
 
 

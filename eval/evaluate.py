@@ -19,11 +19,12 @@ from eval.bootstrap import (
     resample_indices,
 )
 from eval.calibration import DEFAULT_BINS, calibration_check, expected_calibration_error, reliability_bins
-from eval.labelled import HEADS, check_disjoint, read_for_model, read_labelled
+from eval.labelled import check_disjoint, read_for_model, read_labelled
 from eval.metrics import classification_metrics, macro_f1_labels
 from model.classifier import StanceClassifier, softmax
 from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
+from model.labels import HEADS
 from model.model_card import EvaluationHeadline, HeadHeadline
 from model.storage import CALIBRATION_FILE, TRAIN_CONFIG_FILE, check_model_dir
 

@@ -15,7 +15,6 @@ from model.label_studio import is_label_studio_export, training_rows
 from model.storage import check_model_dir
 
 MAX_REPORTED_PROBLEMS = 5
-HEADS = ("stance", "sentiment")
 
 
 class DataError(NewsStanceError):

@@ -5,8 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from eval.bootstrap import CONFIDENCE
-from eval.evaluate import HEADS, Evaluation
+from eval.evaluate import Evaluation
 from eval.plots import confusion_matrix_png, reliability_png
+from model.labels import HEADS
 from model.storage import write_file_atomically
 
 MISTAKES_IN_REPORT = 10

@@ -14,8 +14,8 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from model.errors import NewsStanceError
+from model.labels import HEADS
 
-HEADS = ("stance", "sentiment")
 UNLABELLED = ""  # the annotator of a task that has no completed annotation
 
 

@@ -8,3 +8,4 @@ DEFAULT_STANCE_LABELS: tuple[str, ...] = (
     "other",
 )
 DEFAULT_SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+HEADS = ("stance", "sentiment")  # the two questions asked of every sentence, in this order everywhere

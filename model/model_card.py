@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from model.labels import HEADS
 from model.storage import (
     CALIBRATION_FILE,
     CARD_FILE,
@@ -21,8 +22,6 @@ from model.storage import (
     TRAIN_CONFIG_FILE,
     update_model_dir,
 )
-
-HEADS = ("stance", "sentiment")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from eval.word_dropout import DEFAULT_RATES
 from model.errors import NewsStanceError
+from model.labels import HEADS
 from newsstance.arguments import add_device
 
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from eval.calibrate import calibrate
 
     result = calibrate(args.model, args.data, device=args.device, word_dropout=_rates(args.word_dropout))
-    for head in ("stance", "sentiment"):
+    for head in HEADS:
         fitted = getattr(result, head)
         if fitted is None:
             print(f"{head}: no labelled rows in {args.data}; temperature left as it was")

@@ -26,6 +26,7 @@ from eval.labelled import check_disjoint, read_labelled
 from model.configuration import NewsStanceConfig
 from model.device import resolve_device
 from model.errors import NewsStanceError
+from model.labels import HEADS
 from model.model_card import write_model_card
 from model.modeling import IGNORE_INDEX, NewsStanceModel
 from model.storage import (
@@ -121,7 +122,7 @@ def train(
             calibration = calibrate(
                 output_dir, Path(config.data.dev), device=str(device), word_dropout=config.calibration.word_dropout
             )
-            for head in ("stance", "sentiment"):
+            for head in HEADS:
                 if getattr(calibration, head) is not None:
                     metrics[f"{head}_temperature"] = getattr(calibration, head).temperature
     trainer.accelerator.wait_for_everyone()
@@ -191,7 +192,7 @@ def _starting_model(config: TrainConfig) -> tuple[NewsStanceModel, Any]:
     if (start / ONNX_FILE).is_file():
         raise NewsStanceError(f"model.init_from {start} is an exported ONNX model; start from the PyTorch directory")
     trained = NewsStanceConfig.from_pretrained(start)
-    for head in ("stance", "sentiment"):
+    for head in HEADS:
         theirs, ours = getattr(trained, f"{head}_labels"), getattr(labels, head)
         if theirs != ours:
             raise NewsStanceError(
