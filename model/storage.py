@@ -56,14 +56,6 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_model_dir(
-    target: Path, write: Callable[[Path], None], overwrite: bool = False, source: Path | None = None
-) -> None:
-    """`write_atomically` after `check_model_output`: never onto the source model or the user's own files."""
-    check_model_output(target, overwrite, source)
-    write_atomically(Path(target), write)
-
-
 def check_model_output(
     target: Path, overwrite: bool = False, source: Path | None = None, own_entries: frozenset[str] = frozenset()
 ) -> None:
@@ -153,16 +145,15 @@ def check_outputs(inputs: Sequence[tuple[str, str | Path]], outputs: Sequence[tu
 
 
 @contextmanager
-def output_file(path: str | Path, option: str, newline: str | None = "") -> Iterator[TextIO]:
-    """A text stream to `path` that replaces the file only when the block ends without an error."""
-    path = Path(path)
-    try:
-        handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent or ".")
+def _staged_file(path: Path, option: str) -> Iterator[Path]:
+    """A temporary file beside `path` that replaces it when the block ends without an error (keeping its mode)."""
+    try:  # ends in ".partial", never in an input suffix: `score` may be reading .txt files from that directory
+        handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        os.close(handle)
     except OSError as error:
         raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror})") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
-            yield stream
+        yield Path(staging)
         os.chmod(staging, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(staging, path)
     except OSError as error:
@@ -173,21 +164,17 @@ def output_file(path: str | Path, option: str, newline: str | None = "") -> Iter
         raise
 
 
+@contextmanager
+def output_file(path: str | Path, option: str, newline: str | None = "") -> Iterator[TextIO]:
+    """A text stream to `path` that replaces the file only when the block ends without an error."""
+    with _staged_file(Path(path), option) as staging, staging.open("w", encoding="utf-8", newline=newline) as stream:
+        yield stream
+
+
 def replace_file_atomically(path: Path, write: Callable[[Path], None], option: str = "--output") -> None:
     """`write` fills a temporary file beside `path` (any format: images too), which then replaces it."""
-    path = Path(path)
-    try:
-        handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial" + path.suffix, dir=path.parent)
-        os.close(handle)
-    except OSError as error:
-        raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror})") from None
-    try:
-        write(Path(staging))
-        os.chmod(staging, 0o666 & ~_umask())
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    with _staged_file(Path(path), option) as staging:
+        write(staging)
 
 
 def write_file_atomically(path: Path, text: str, option: str = "output") -> None:
