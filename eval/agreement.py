@@ -73,19 +73,19 @@ def read_annotations(path: Path, label_sets: dict[str, list[str]]) -> list[Annot
         row = line.value
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
             raise NewsStanceError(f"{where}: expected a JSON object with a non-empty string 'text'")
-        labels: dict[str, str | None] = {}
-        for head in HEADS:
-            label = row.get(head)
-            if label is not None and label not in label_sets[head]:
-                raise NewsStanceError(
-                    f"{where}: {head} {label!r} is not in the label set ({', '.join(label_sets[head])})"
-                )
-            labels[head] = label
+        labels = {head: row.get(head) for head in HEADS}
+        _check_labels(where, labels, label_sets)
         row_id = None if row.get("id") is None else str(row["id"])
         rows.append(Annotation(line.number, row_id, row["text"], labels))
     if not rows:
         raise NewsStanceError(f"{path}: no rows (the file is empty)")
     return rows
+
+
+def _check_labels(where: str, labels: dict[str, str | None], label_sets: dict[str, list[str]]) -> None:
+    for head, label in labels.items():
+        if label is not None and label not in label_sets[head]:
+            raise NewsStanceError(f"{where}: {head} {label!r} is not in the label set ({', '.join(label_sets[head])})")
 
 
 def annotation_sets(paths: list[Path], label_sets: dict[str, list[str]]) -> tuple[list[str], list[list[Annotation]], bool]:
@@ -101,12 +101,7 @@ def annotation_sets(paths: list[Path], label_sets: dict[str, list[str]]) -> tupl
             for found in read_export(path):
                 if found.annotator == UNLABELLED:
                     continue
-                for head, label in found.labels.items():
-                    if label is not None and label not in label_sets[head]:
-                        raise NewsStanceError(
-                            f"{path}: item {found.item}: {head} {label!r} is not in the label set "
-                            f"({', '.join(label_sets[head])})"
-                        )
+                _check_labels(f"{path}: item {found.item}", found.labels, label_sets)
                 by_annotator.setdefault(found.annotator, []).append(
                     Annotation(found.item, found.task_id, found.text, found.labels)
                 )

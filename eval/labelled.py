@@ -50,11 +50,17 @@ def read_labelled(
     return rows
 
 
-def read_for_model(model_dir: Path, data_path: Path) -> list[dict[str, Any]]:
-    """Check the data against the model's own label sets before any weights are loaded, so bad input fails fast."""
+def model_label_sets(model_dir: Path) -> dict[str, list[str]]:
+    """A model directory's label sets per head, read from its config alone (no weights loaded)."""
     check_model_dir(Path(model_dir))
     config = NewsStanceConfig.from_pretrained(model_dir)
-    return read_labelled(data_path, config.stance_labels, config.sentiment_labels)
+    return {"stance": config.stance_labels, "sentiment": config.sentiment_labels}
+
+
+def read_for_model(model_dir: Path, data_path: Path) -> list[dict[str, Any]]:
+    """Check the data against the model's own label sets before any weights are loaded, so bad input fails fast."""
+    labels = model_label_sets(model_dir)
+    return read_labelled(data_path, labels["stance"], labels["sentiment"])
 
 
 def check_disjoint(train_path: Path, train: list[dict], dev_path: Path, dev: list[dict]) -> None:

@@ -69,9 +69,6 @@ def run(args: argparse.Namespace) -> int:
 def _label_sets(model_dir: str | None) -> dict[str, list[str]]:
     if model_dir is None:
         return {"stance": list(DEFAULT_STANCE_LABELS), "sentiment": list(DEFAULT_SENTIMENT_LABELS)}
-    from model.configuration import NewsStanceConfig
-    from model.storage import check_model_dir
+    from eval.labelled import model_label_sets
 
-    check_model_dir(Path(model_dir))
-    config = NewsStanceConfig.from_pretrained(model_dir)
-    return {"stance": config.stance_labels, "sentiment": config.sentiment_labels}
+    return model_label_sets(Path(model_dir))
