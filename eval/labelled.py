@@ -91,7 +91,7 @@ def _raw_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     for line in read_jsonl(path):
         if line.not_utf8:
-            raise DataError(f"{path}: not UTF-8 text (line {line.number}: {line.problem.removeprefix('not UTF-8 text ')[1:-1]})")
+            raise DataError(f"{path}: {line.problem} on line {line.number}")  # the whole file is in another encoding
         yield line.number, line.value, line.problem
 
 
