@@ -40,8 +40,8 @@ def write_teacher_file(
         for text, stance, sentiment in zip(ordered, probs["stance"], probs["sentiment"]):
             row = {
                 "text": text,
-                "stance_probs": dict(zip(teacher.stance_labels, np.round(stance, 6).tolist())),
-                "sentiment_probs": dict(zip(teacher.sentiment_labels, np.round(sentiment, 6).tolist())),
+                "stance_probs": dict(zip(teacher.stance_labels, np.round(stance.astype(np.float64), 6).tolist())),
+                "sentiment_probs": dict(zip(teacher.sentiment_labels, np.round(sentiment.astype(np.float64), 6).tolist())),
             }
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(ordered)

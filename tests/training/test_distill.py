@@ -1,6 +1,7 @@
 """Distillation: teacher probabilities written by `newsstance teach`, read back, and used as a masked KL term."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ def test_teach_then_train_a_student(tmp_path: Path, tiny_encoder_dir: Path, tiny
     assert main(["teach", "--model", str(tiny_model_dir), "--data", config.data.train, "--output", str(teacher_file)]) == 0
     rows = [json.loads(line) for line in teacher_file.read_text().splitlines()]
     assert len(rows) == 4 * len(SENTENCES) and sum(rows[0]["stance_probs"].values()) == pytest.approx(1, abs=1e-4)
+    written = re.findall(r'": (\d\.\d+)', teacher_file.read_text())
+    assert written and max(len(number) for number in written) <= 8  # six decimals, not float32's binary tail
     probs = read_teacher_file(teacher_file, config.labels.stance, config.labels.sentiment)
     assert len(probs) == len(rows)
 
