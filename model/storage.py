@@ -41,6 +41,7 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
     retired = None
     try:
         write(staging)
+        _make_readable(staging)
         if target.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.replace(target, retired / target.name)
@@ -54,6 +55,14 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
         raise
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def _make_readable(directory: Path) -> None:
+    """safetensors writes its file private (0600); a model is shared, so every file gets the umask's mode."""
+    mode = 0o666 & ~_umask()
+    for path in directory.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(mode)
 
 
 def check_model_output(

@@ -1,6 +1,7 @@
 """The model and the object users hold: losses, probabilities, save/load, damaged directories."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -154,3 +155,15 @@ def test_an_unwritable_destination_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(NewsStanceError, match="a-file/model: cannot write the model directory"):
         write_atomically(blocker / "model", lambda directory: None)
+
+
+def test_a_saved_model_is_readable_by_others_as_the_umask_allows(classifier: StanceClassifier, tmp_path: Path) -> None:
+    """safetensors writes its weights 0600; a model directory served or shared by other users must not be private."""
+    previous = os.umask(0o022)
+    try:
+        write_atomically(tmp_path / "model", classifier.save_pretrained)
+    finally:
+        os.umask(previous)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in (tmp_path / "model").iterdir() if path.is_file()}
+    assert modes["model.safetensors"] == 0o644 and set(modes.values()) == {0o644}
+    assert (tmp_path / "model").stat().st_mode & 0o777 == 0o755
