@@ -10,7 +10,7 @@ from transformers.utils import ModelOutput
 
 from model.configuration import NewsStanceConfig
 
-IGNORE_INDEX = -100  # a row without a sentiment label teaches only stance
+IGNORE_INDEX = -100  # a row without a label on a head is not taught by that head
 
 
 @dataclass
@@ -105,9 +105,15 @@ class NewsStanceModel(PreTrainedModel):
         stance_labels: torch.Tensor,
         sentiment_labels: torch.Tensor | None,
     ) -> torch.Tensor:
-        """Stance loss plus weighted sentiment loss over the rows that carry a sentiment label."""
+        """Stance loss over rows with a stance label plus weighted sentiment loss over rows with a sentiment label.
+
+        Rows without a stance label are the distillation transfer set: the teacher's term alone teaches them.
+        """
         smoothing = self.config.label_smoothing
-        loss = F.cross_entropy(stance_logits.float(), stance_labels, label_smoothing=smoothing)
+        has_stance = stance_labels != IGNORE_INDEX
+        loss = stance_logits.new_zeros((), dtype=torch.float32)
+        if has_stance.any():
+            loss = F.cross_entropy(stance_logits[has_stance].float(), stance_labels[has_stance], label_smoothing=smoothing)
         if sentiment_labels is None:
             return loss
         labelled = sentiment_labels != IGNORE_INDEX

@@ -19,6 +19,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     add_model(parser, help="the teacher: a trained model directory")
     parser.add_argument("--data", required=True, nargs="+", type=Path, metavar="FILE", help="labelled training files")
+    parser.add_argument(
+        "--unlabelled",
+        nargs="+",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="JSONL files of further sentences ({\"text\": ...}) for distill.transfer: the student learns them "
+        "from the teacher alone",
+    )
     parser.add_argument("--output", required=True, type=Path, metavar="FILE", help="teacher probabilities (JSONL)")
     add_batch_size(parser)
     add_device(parser)
@@ -29,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     from model.storage import check_outputs
     from training.distill import write_teacher_file
 
-    check_outputs([("--data", path) for path in args.data], [("--output", args.output)])
-    count = write_teacher_file(Path(args.model), args.data, args.output, args.device, args.batch_size)
+    inputs = [("--data", path) for path in args.data] + [("--unlabelled", path) for path in args.unlabelled]
+    check_outputs(inputs, [("--output", args.output)])
+    count = write_teacher_file(Path(args.model), args.data, args.output, args.device, args.batch_size, args.unlabelled)
     print(f"wrote the teacher's probabilities for {count} sentences to {args.output}")
     return 0

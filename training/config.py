@@ -79,6 +79,7 @@ class DistillSection:
     teacher: str | None = None  # JSONL: {"text", "stance_probs", "sentiment_probs"} per training sentence
     weight: float = 0.5  # weight of the KL term, added to each head's loss
     temperature: float = 2.0  # softens teacher and student alike (the term is scaled by T^2)
+    transfer: bool = False  # also train on teacher sentences no training row has, taught by the teacher alone
 
 
 @dataclass

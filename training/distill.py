@@ -26,14 +26,23 @@ def normalised(text: str) -> str:
 
 
 def write_teacher_file(
-    model_dir: Path, data_paths: Sequence[Path], output: Path, device: str = "auto", batch_size: int = 64
+    model_dir: Path,
+    data_paths: Sequence[Path],
+    output: Path,
+    device: str = "auto",
+    batch_size: int = 64,
+    unlabelled_paths: Sequence[Path] = (),
 ) -> int:
-    """Score every sentence of `data_paths` with the teacher; returns how many rows were written."""
+    """Score every sentence of `data_paths` (labelled) and `unlabelled_paths` (JSONL rows with a "text")
+    with the teacher; returns how many rows were written."""
     teacher = StanceClassifier.from_pretrained(model_dir, device=device)
     texts: dict[str, str] = {}
     for path in data_paths:
         for row in read_labelled(path, teacher.stance_labels, teacher.sentiment_labels):
             texts.setdefault(normalised(row["text"]), row["text"])
+    for path in unlabelled_paths:
+        for text in read_texts(path):
+            texts.setdefault(normalised(text), text)
     ordered = list(texts.values())
     probs = teacher.predict_proba(ordered, batch_size)
     with output_file(output, "--output") as stream:
@@ -45,6 +54,21 @@ def write_teacher_file(
             }
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(ordered)
+
+
+def read_texts(path: Path) -> list[str]:
+    """The "text" of every JSONL row (any labels are ignored); a row without one is an error naming its line."""
+    texts = []
+    try:
+        for line in read_jsonl(path):
+            if line.problem:
+                raise NewsStanceError(f"{path}:{line.number}: {line.problem}")
+            if not isinstance(line.value, dict) or not isinstance(line.value.get("text"), str) or not line.value["text"].strip():
+                raise NewsStanceError(f"{path}:{line.number}: expected an object with a non-empty \"text\"")
+            texts.append(line.value["text"])
+    except OSError as error:
+        raise NewsStanceError(f"{path}: cannot read ({error.strerror})") from None
+    return texts
 
 
 def read_teacher_file(path: Path, stance_labels: Sequence[str], sentiment_labels: Sequence[str]) -> TeacherProbs:

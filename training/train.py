@@ -39,7 +39,7 @@ from model.storage import (
 )
 from training.base_model import resolve_base_model
 from training.config import TrainConfig, config_to_dict
-from training.data import to_dataset
+from training.data import to_dataset, transfer_rows
 from training.distill import read_teacher_file
 
 CHECKPOINTS = "checkpoints"
@@ -79,7 +79,10 @@ def train(
     model, tokenizer = _starting_model(config)
     tokenizer.model_max_length = config.model.max_length
     teacher = read_teacher_file(Path(config.distill.teacher), labels.stance, labels.sentiment) if config.distill.teacher else None
-    train_set = _tokenize(to_dataset(train_rows + replay_rows, labels.stance, labels.sentiment, teacher), tokenizer)
+    taught_rows = train_rows + replay_rows
+    if teacher is not None and config.distill.transfer:
+        taught_rows += transfer_rows(teacher, taught_rows, dev_rows, str(config.distill.teacher), str(config.data.dev))
+    train_set = _tokenize(to_dataset(taught_rows, labels.stance, labels.sentiment, teacher), tokenizer)
     dev_set = _tokenize(to_dataset(dev_rows, labels.stance, labels.sentiment), tokenizer)
 
     trainer = Trainer(

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from model.modeling import distillation_loss
+from eval.labelled import read_labelled
+from model import NewsStanceConfig, NewsStanceError, NewsStanceModel
+from model.modeling import IGNORE_INDEX, distillation_loss
 from newsstance.cli import main
-from tests.conftest import write_jsonl
+from tests.conftest import tiny_encoder_config, write_jsonl
 from tests.training.test_train import SENTENCES, tiny_config
+from training.data import to_dataset, transfer_rows
 from training.distill import read_teacher_file
 from training.train import train
 
@@ -49,3 +52,56 @@ def test_a_teacher_file_with_other_labels_is_refused(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "t.jsonl", [{"text": "x", "stance_probs": {"a": 1.0}, "sentiment_probs": {"b": 1.0}}])
     with pytest.raises(Exception, match=r"t.jsonl:1: stance_probs must give a probability for each of official_assertion"):
         read_teacher_file(path, ["official_assertion", "other"], ["negative", "neutral"])
+
+
+def test_rows_without_a_stance_learn_from_the_teacher_alone() -> None:
+    model = NewsStanceModel(NewsStanceConfig(
+        encoder=tiny_encoder_config().to_dict(), stance_id2label={0: "a", 1: "b", 2: "c"},
+        sentiment_id2label={0: "neg", 1: "pos"}, distill_weight=1.0, distill_temperature=1.0,
+    ))
+    ids, mask = torch.tensor([[5, 6, 7], [8, 9, 10]]), torch.ones(2, 3, dtype=torch.long)
+    unlabelled = torch.tensor([IGNORE_INDEX, IGNORE_INDEX])
+    stance_teacher, sentiment_teacher = torch.tensor([[0.8, 0.1, 0.1]] * 2), torch.tensor([[0.5, 0.5]] * 2)
+    with_teacher = model(ids, mask, stance_labels=unlabelled, sentiment_labels=unlabelled, stance_teacher=stance_teacher,
+                         sentiment_teacher=sentiment_teacher, teacher_mask=torch.tensor([1, 1]))
+    assert torch.isfinite(with_teacher.loss) and with_teacher.loss.item() > 0
+    without = model(ids, mask, stance_labels=unlabelled, sentiment_labels=unlabelled, stance_teacher=stance_teacher,
+                    sentiment_teacher=sentiment_teacher, teacher_mask=torch.tensor([0, 0]))
+    assert without.loss.item() == 0.0
+    with_teacher.loss.backward()  # the teacher's term alone reaches the encoder
+    assert model.stance_head.weight.grad is not None and model.stance_head.weight.grad.abs().sum() > 0
+
+
+def test_teach_unlabelled_sentences_then_transfer(tmp_path: Path, tiny_encoder_dir: Path, tiny_model_dir: Path) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=1", "calibration.enabled=false")
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"text": "Rebels shelled the airport again on Tuesday."},
+                                                   {"text": "The ministry said talks would resume."}])
+    teacher_file = tmp_path / "teacher.jsonl"
+    assert main(["teach", "--model", str(tiny_model_dir), "--data", config.data.train, "--unlabelled", str(extra),
+                 "--output", str(teacher_file)]) == 0
+    teacher = read_teacher_file(teacher_file, config.labels.stance, config.labels.sentiment)
+    train_rows = read_labelled(config.data.train, config.labels.stance, config.labels.sentiment)
+    added = transfer_rows(teacher, train_rows, [], "teacher.jsonl", "dev.jsonl")
+    assert sorted(row["text"] for row in added) == ["Rebels shelled the airport again on Tuesday.",
+                                                    "The ministry said talks would resume."]
+    dataset = to_dataset(train_rows + added, config.labels.stance, config.labels.sentiment, teacher)
+    assert dataset["stance_labels"][-2:] == [IGNORE_INDEX, IGNORE_INDEX] and dataset["teacher_mask"][-2:] == [1, 1]
+
+    config = tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=1", "calibration.enabled=false",
+                         f"distill.teacher={teacher_file}", "distill.transfer=true")
+    assert 0 <= train(config)["stance_macro_f1"] <= 1
+
+
+def test_a_teacher_sentence_from_the_dev_file_is_refused_for_transfer() -> None:
+    teacher = {"Shelling resumed at dawn.": ([1.0, 0.0], [1.0, 0.0])}
+    with pytest.raises(NewsStanceError, match=r"t.jsonl: 1 teacher sentences are in the dev file dev.jsonl \(first: line 7\)"):
+        transfer_rows(teacher, [], [{"text": "shelling  resumed at dawn.", "line": 7}], "t.jsonl", "dev.jsonl")
+
+
+def test_unlabelled_rows_without_text_are_named(tmp_path: Path, tiny_model_dir: Path, capsys) -> None:
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"text": "Fine."}, {"body": "no text key"}])
+    data = write_jsonl(tmp_path / "train.jsonl", [{"text": "The army said it held the town.", "stance": "official_assertion"}])
+    assert main(["teach", "--model", str(tiny_model_dir), "--data", str(data), "--unlabelled", str(extra),
+                 "--output", str(tmp_path / "t.jsonl")]) == 2
+    assert capsys.readouterr().err.strip().endswith('extra.jsonl:2: expected an object with a non-empty "text"')
+    assert not (tmp_path / "t.jsonl").exists()
