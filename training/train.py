@@ -105,6 +105,8 @@ def train(
     metrics["train_rows"] = len(train_rows)
     if replay_rows:
         metrics["replay_rows"] = len(replay_rows)
+    if len(taught_rows) > len(train_rows) + len(replay_rows):
+        metrics["transfer_rows"] = len(taught_rows) - len(train_rows) - len(replay_rows)
     metrics["train_samples_per_second"] = outcome.metrics["train_samples_per_second"]
     metrics["dev_rows"] = len(dev_rows)
 

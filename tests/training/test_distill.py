@@ -89,7 +89,8 @@ def test_teach_unlabelled_sentences_then_transfer(tmp_path: Path, tiny_encoder_d
 
     config = tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=1", "calibration.enabled=false",
                          f"distill.teacher={teacher_file}", "distill.transfer=true")
-    assert 0 <= train(config)["stance_macro_f1"] <= 1
+    metrics = train(config)
+    assert 0 <= metrics["stance_macro_f1"] <= 1 and metrics["transfer_rows"] == 2
 
 
 def test_a_teacher_sentence_from_the_dev_file_is_refused_for_transfer() -> None:
