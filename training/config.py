@@ -213,6 +213,8 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         raise ConfigError(f"{source}: training.layer_lr_decay must be in (0, 1], not {config.training.layer_lr_decay}")
     if config.distill.teacher is not None and not Path(config.distill.teacher).is_file():
         raise ConfigError(f"{source}: distill.teacher file not found: {config.distill.teacher}")
+    if config.distill.transfer and config.distill.teacher is None:
+        raise ConfigError(f"{source}: distill.transfer needs distill.teacher, the file whose sentences it trains on")
     if config.distill.weight < 0 or config.distill.temperature <= 0:
         raise ConfigError(f"{source}: distill.weight must be zero or more and distill.temperature positive")
     if config.data.replay_ratio < 0:

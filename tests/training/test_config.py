@@ -104,3 +104,8 @@ def test_calibration_word_dropout_rates_are_checked(data_dir: Path) -> None:
     config = write_config(data_dir, "calibration:\n  word_dropout: [0, 1.5]\n")
     with pytest.raises(ConfigError, match=r"calibration.word_dropout\[1\] is 1.5"):
         load_config(config)
+
+
+def test_distill_transfer_without_a_teacher_is_refused(data_dir: Path) -> None:
+    with pytest.raises(ConfigError, match=r"config.yaml: distill.transfer needs distill.teacher"):
+        load_config(write_config(data_dir, "distill:\n  transfer: true\n"))
