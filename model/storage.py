@@ -29,8 +29,12 @@ CALIBRATION_FILE = "calibration.json"
 CARRIED_FILES = (TRAIN_CONFIG_FILE, DEV_METRICS_FILE, EVALUATIONS_FILE, CALIBRATION_FILE)  # kept by export
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """Build the directory beside `target`, then swap it in with renames, so a crash leaves no half model."""
+def write_atomically(target: Path, write: Callable[[Path], None], keep_modes: bool = False) -> None:
+    """Build the directory beside `target`, then swap it in with renames, so a crash leaves no half model.
+
+    A new model's files get the umask's mode; with `keep_modes` (an update built from hard links to the
+    live model's files) every file keeps the mode its owner gave it.
+    """
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +45,8 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
     retired = None
     try:
         write(staging)
-        _make_readable(staging)
+        if not keep_modes:
+            _make_readable(staging)
         if target.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.replace(target, retired / target.name)
@@ -107,7 +112,7 @@ def update_model_dir(directory: Path, files: dict[str, str]) -> None:
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8")
 
-    write_atomically(directory, write)
+    write_atomically(directory, write, keep_modes=True)  # chmod on a hard link would change the live file too
 
 
 def is_model_dir(path: Path) -> bool:

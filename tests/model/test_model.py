@@ -12,7 +12,7 @@ from torch.nn import functional as F
 
 from model import NewsStanceError, NewsStanceModel, StanceClassifier
 from model.modeling import IGNORE_INDEX
-from model.storage import write_atomically
+from model.storage import update_model_dir, write_atomically
 from training.base_model import PACKAGED_COPIES, packaged_copy_dir, resolve_base_model
 
 TEXTS = [
@@ -167,3 +167,13 @@ def test_a_saved_model_is_readable_by_others_as_the_umask_allows(classifier: Sta
     modes = {path.name: path.stat().st_mode & 0o777 for path in (tmp_path / "model").iterdir() if path.is_file()}
     assert modes["model.safetensors"] == 0o644 and set(modes.values()) == {0o644}
     assert (tmp_path / "model").stat().st_mode & 0o777 == 0o755
+
+
+def test_updating_a_model_keeps_the_modes_its_owner_gave_its_files(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """update_model_dir hard-links the live files: widening their mode would change the user's model in place."""
+    target = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, target)
+    (target / "model.safetensors").chmod(0o600)
+    update_model_dir(target, {"calibration.json": "{}"})
+    assert (target / "model.safetensors").stat().st_mode & 0o777 == 0o600
+    assert (target / "calibration.json").read_text() == "{}"
