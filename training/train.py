@@ -79,10 +79,10 @@ def train(
     model, tokenizer = _starting_model(config)
     tokenizer.model_max_length = config.model.max_length
     teacher = read_teacher_file(Path(config.distill.teacher), labels.stance, labels.sentiment) if config.distill.teacher else None
-    taught_rows = train_rows + replay_rows
+    transfer: list[dict[str, Any]] = []
     if teacher is not None and config.distill.transfer:
-        taught_rows += transfer_rows(teacher, taught_rows, dev_rows, str(config.distill.teacher), str(config.data.dev))
-    train_set = _tokenize(to_dataset(taught_rows, labels.stance, labels.sentiment, teacher), tokenizer)
+        transfer = transfer_rows(teacher, train_rows + replay_rows, dev_rows, str(config.distill.teacher), str(config.data.dev))
+    train_set = _tokenize(to_dataset(train_rows + replay_rows + transfer, labels.stance, labels.sentiment, teacher), tokenizer)
     dev_set = _tokenize(to_dataset(dev_rows, labels.stance, labels.sentiment), tokenizer)
 
     trainer = Trainer(
@@ -105,8 +105,8 @@ def train(
     metrics["train_rows"] = len(train_rows)
     if replay_rows:
         metrics["replay_rows"] = len(replay_rows)
-    if len(taught_rows) > len(train_rows) + len(replay_rows):
-        metrics["transfer_rows"] = len(taught_rows) - len(train_rows) - len(replay_rows)
+    if transfer:
+        metrics["transfer_rows"] = len(transfer)
     metrics["train_samples_per_second"] = outcome.metrics["train_samples_per_second"]
     metrics["dev_rows"] = len(dev_rows)
 
