@@ -3,13 +3,13 @@
 import argparse
 from pathlib import Path
 
-from newsstance.arguments import add_batch_size, add_device, add_model
+from newsstance.arguments import add_batch_size, add_device
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "teach",
-        help="write a teacher model's probabilities for training files, for distill.teacher in a config",
+        help="write a teacher model's (or an ensemble's) probabilities for training files, for distill.teacher in a config",
         description=(
             "Score every sentence of the labelled --data files with a trained (usually larger) model and "
             "write its calibrated stance and sentiment probabilities as JSONL, one row per distinct "
@@ -17,7 +17,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "probabilities, not labels: they live in their own file."
         ),
     )
-    add_model(parser, help="the teacher: a trained model directory")
+    parser.add_argument(
+        "--model",
+        required=True,
+        nargs="+",
+        type=Path,
+        metavar="DIR",
+        help="the teacher: a trained model directory, or several (e.g. one config over seeds) whose probabilities "
+        "are averaged",
+    )
     parser.add_argument("--data", required=True, nargs="+", type=Path, metavar="FILE", help="labelled training files")
     parser.add_argument(
         "--unlabelled",
@@ -40,6 +48,6 @@ def run(args: argparse.Namespace) -> int:
 
     inputs = [("--data", path) for path in args.data] + [("--unlabelled", path) for path in args.unlabelled]
     check_outputs(inputs, [("--output", args.output)])
-    count = write_teacher_file(Path(args.model), args.data, args.output, args.device, args.batch_size, args.unlabelled)
+    count = write_teacher_file(args.model, args.data, args.output, args.device, args.batch_size, args.unlabelled)
     print(f"wrote the teacher's probabilities for {count} sentences to {args.output}")
     return 0

@@ -26,7 +26,7 @@ def normalised(text: str) -> str:
 
 
 def write_teacher_file(
-    model_dir: Path,
+    model_dirs: Sequence[Path],
     data_paths: Sequence[Path],
     output: Path,
     device: str = "auto",
@@ -34,23 +34,36 @@ def write_teacher_file(
     unlabelled_paths: Sequence[Path] = (),
 ) -> int:
     """Score every sentence of `data_paths` (labelled) and `unlabelled_paths` (JSONL rows with a "text")
-    with the teacher; returns how many rows were written."""
-    teacher = StanceClassifier.from_pretrained(model_dir, device=device)
+    with the teacher; returns how many rows were written.
+
+    Several `model_dirs` make an ensemble teacher: the mean of their calibrated probabilities, which is
+    better calibrated and usually more accurate than any one of its members (for example the large
+    config trained with seeds 42, 1 and 2).
+    """
+    first = StanceClassifier.from_pretrained(model_dirs[0], device=device)
+    stance_labels, sentiment_labels = first.stance_labels, first.sentiment_labels
     texts: dict[str, str] = {}
     for path in data_paths:
-        for row in read_labelled(path, teacher.stance_labels, teacher.sentiment_labels):
+        for row in read_labelled(path, stance_labels, sentiment_labels):
             texts.setdefault(normalised(row["text"]), row["text"])
     for path in unlabelled_paths:
         for text in read_texts(path):
             texts.setdefault(normalised(text), text)
     ordered = list(texts.values())
-    probs = teacher.predict_proba(ordered, batch_size)
+    stance, sentiment = np.zeros((len(ordered), len(stance_labels))), np.zeros((len(ordered), len(sentiment_labels)))
+    for index, model_dir in enumerate(model_dirs):
+        teacher = first if index == 0 else StanceClassifier.from_pretrained(model_dir, device=device)
+        if (teacher.stance_labels, teacher.sentiment_labels) != (stance_labels, sentiment_labels):
+            raise NewsStanceError(f"{model_dir}: its labels differ from {model_dirs[0]}'s; an ensemble teacher needs one label set")
+        probs = teacher.predict_proba(ordered, batch_size)
+        stance += probs["stance"] / len(model_dirs)
+        sentiment += probs["sentiment"] / len(model_dirs)
     with output_file(output, "--output") as stream:
-        for text, stance, sentiment in zip(ordered, probs["stance"], probs["sentiment"]):
+        for text, stance_row, sentiment_row in zip(ordered, stance, sentiment):
             row = {
                 "text": text,
-                "stance_probs": dict(zip(teacher.stance_labels, np.round(stance.astype(np.float64), 6).tolist())),
-                "sentiment_probs": dict(zip(teacher.sentiment_labels, np.round(sentiment.astype(np.float64), 6).tolist())),
+                "stance_probs": dict(zip(stance_labels, np.round(stance_row, 6).tolist())),
+                "sentiment_probs": dict(zip(sentiment_labels, np.round(sentiment_row, 6).tolist())),
             }
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(ordered)

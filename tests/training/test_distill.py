@@ -4,11 +4,14 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from transformers import AutoTokenizer
 
 from eval.labelled import read_labelled
-from model import NewsStanceConfig, NewsStanceError, NewsStanceModel
+from model import NewsStanceConfig, NewsStanceError, NewsStanceModel, StanceClassifier
+from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
 from model.modeling import IGNORE_INDEX, distillation_loss
 from newsstance.cli import main
 from tests.conftest import tiny_encoder_config, write_jsonl
@@ -105,4 +108,37 @@ def test_unlabelled_rows_without_text_are_named(tmp_path: Path, tiny_model_dir: 
     assert main(["teach", "--model", str(tiny_model_dir), "--data", str(data), "--unlabelled", str(extra),
                  "--output", str(tmp_path / "t.jsonl")]) == 2
     assert capsys.readouterr().err.strip().endswith('extra.jsonl:2: expected an object with a non-empty "text"')
+    assert not (tmp_path / "t.jsonl").exists()
+
+
+def a_second_model(directory: Path, tokenizer_source: Path, stance_labels: tuple[str, ...] = DEFAULT_STANCE_LABELS) -> Path:
+    torch.manual_seed(7)  # other weights than tiny_model_dir's
+    model = NewsStanceModel(NewsStanceConfig(
+        encoder=tiny_encoder_config().to_dict(), stance_id2label=dict(enumerate(stance_labels)),
+        sentiment_id2label=dict(enumerate(DEFAULT_SENTIMENT_LABELS)),
+    ))
+    StanceClassifier(model, AutoTokenizer.from_pretrained(tokenizer_source), device="cpu").save_pretrained(directory)
+    return directory
+
+
+def test_an_ensemble_teacher_writes_the_mean_of_its_members(tmp_path: Path, tiny_model_dir: Path) -> None:
+    other = a_second_model(tmp_path / "other", tiny_model_dir)
+    data = write_jsonl(tmp_path / "train.jsonl", [{"text": text, "stance": "other", "sentiment": "neutral"} for text, *_ in SENTENCES])
+    files = {}
+    for name, models in (("first", [tiny_model_dir]), ("second", [other]), ("both", [tiny_model_dir, other])):
+        files[name] = tmp_path / f"{name}.jsonl"
+        assert main(["teach", "--model", *map(str, models), "--data", str(data), "--output", str(files[name])]) == 0
+    read = {name: read_teacher_file(path, DEFAULT_STANCE_LABELS, DEFAULT_SENTIMENT_LABELS) for name, path in files.items()}
+    assert read["first"] != read["second"]
+    for text, (stance, sentiment) in read["both"].items():
+        expected_stance = (np.array(read["first"][text][0]) + np.array(read["second"][text][0])) / 2
+        expected_sentiment = (np.array(read["first"][text][1]) + np.array(read["second"][text][1])) / 2
+        assert np.allclose(stance, expected_stance, atol=2e-6) and np.allclose(sentiment, expected_sentiment, atol=2e-6)
+
+
+def test_an_ensemble_teacher_needs_one_label_set(tmp_path: Path, tiny_model_dir: Path, capsys) -> None:
+    other = a_second_model(tmp_path / "other", tiny_model_dir, stance_labels=("claim", "denial", "other"))
+    data = write_jsonl(tmp_path / "train.jsonl", [{"text": "Rebels shelled the port.", "stance": "other", "sentiment": "neutral"}])
+    assert main(["teach", "--model", str(tiny_model_dir), str(other), "--data", str(data), "--output", str(tmp_path / "t.jsonl")]) != 0
+    assert f"{other}: its labels differ from {tiny_model_dir}'s" in capsys.readouterr().err
     assert not (tmp_path / "t.jsonl").exists()
