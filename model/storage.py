@@ -64,7 +64,7 @@ def write_atomically(target: Path, write: Callable[[Path], None], keep_modes: bo
 
 def _make_readable(directory: Path) -> None:
     """safetensors writes its file private (0600); a model is shared, so every file gets the umask's mode."""
-    mode = 0o666 & ~_umask()
+    mode = _new_file_mode()
     for path in directory.rglob("*"):
         if path.is_file() and not path.is_symlink():
             path.chmod(mode)
@@ -168,7 +168,7 @@ def _staged_file(path: Path, option: str) -> Iterator[Path]:
         raise NewsStanceError(f"{option} {path}: cannot write ({error.strerror})") from None
     try:
         yield Path(staging)
-        os.chmod(staging, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+        os.chmod(staging, path.stat().st_mode & 0o777 if path.exists() else _new_file_mode())
         os.replace(staging, path)
     except OSError as error:
         Path(staging).unlink(missing_ok=True)
@@ -217,3 +217,8 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def _new_file_mode() -> int:
+    """The mode `open()` gives a new file under the current umask."""
+    return 0o666 & ~_umask()
