@@ -24,6 +24,7 @@ class NewsStanceConfig(PreTrainedConfig):
         sentiment_temperature: float = 1.0,
         distill_weight: float = 0.0,
         distill_temperature: float = 1.0,
+        distill_heads: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         self.encoder = encoder or {}
@@ -38,6 +39,7 @@ class NewsStanceConfig(PreTrainedConfig):
         self.sentiment_temperature = sentiment_temperature
         self.distill_weight = distill_weight
         self.distill_temperature = distill_temperature
+        self.distill_heads = list(distill_heads) if distill_heads is not None else ["stance", "sentiment"]
         super().__init__(**kwargs)
 
     @property

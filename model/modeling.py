@@ -81,10 +81,12 @@ class NewsStanceModel(PreTrainedModel):
         if stance_labels is not None:
             loss = self.multitask_loss(stance_logits, sentiment_logits, stance_labels, sentiment_labels)
             if teacher_mask is not None and self.config.distill_weight > 0:
-                loss = loss + self.config.distill_weight * (
-                    distillation_loss(stance_logits, stance_teacher, teacher_mask, self.config.distill_temperature)
-                    + distillation_loss(sentiment_logits, sentiment_teacher, teacher_mask, self.config.distill_temperature)
-                )
+                heads = {"stance": (stance_logits, stance_teacher), "sentiment": (sentiment_logits, sentiment_teacher)}
+                for head in self.config.distill_heads:
+                    logits, teacher = heads[head]
+                    loss = loss + self.config.distill_weight * distillation_loss(
+                        logits, teacher, teacher_mask, self.config.distill_temperature
+                    )
         return NewsStanceOutput(
             loss=loss, stance_logits=stance_logits, sentiment_logits=sentiment_logits
         )

@@ -80,6 +80,7 @@ class DistillSection:
     weight: float = 0.5  # weight of the KL term, added to each head's loss
     temperature: float = 2.0  # softens teacher and student alike (the term is scaled by T^2)
     transfer: bool = False  # also train on teacher sentences no training row has, taught by the teacher alone
+    heads: list[str] = field(default_factory=lambda: ["stance", "sentiment"])  # distil only where the teacher is better
 
 
 @dataclass
@@ -215,6 +216,8 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         raise ConfigError(f"{source}: distill.teacher file not found: {config.distill.teacher}")
     if config.distill.transfer and config.distill.teacher is None:
         raise ConfigError(f"{source}: distill.transfer needs distill.teacher, the file whose sentences it trains on")
+    if not config.distill.heads or not set(config.distill.heads) <= {"stance", "sentiment"}:
+        raise ConfigError(f"{source}: distill.heads must name one or both of stance, sentiment")
     if config.distill.weight < 0 or config.distill.temperature <= 0:
         raise ConfigError(f"{source}: distill.weight must be zero or more and distill.temperature positive")
     if config.data.replay_ratio < 0:

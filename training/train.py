@@ -178,6 +178,7 @@ def _starting_model(config: TrainConfig) -> tuple[NewsStanceModel, Any]:
         "label_smoothing": config.training.label_smoothing,
         "distill_weight": config.distill.weight if config.distill.teacher else 0.0,
         "distill_temperature": config.distill.temperature,
+        "distill_heads": config.distill.heads,
     }
     if config.model.init_from is None:
         base_model, local = resolve_base_model(config.model.base_model)

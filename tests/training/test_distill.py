@@ -142,3 +142,31 @@ def test_an_ensemble_teacher_needs_one_label_set(tmp_path: Path, tiny_model_dir:
     assert main(["teach", "--model", str(tiny_model_dir), str(other), "--data", str(data), "--output", str(tmp_path / "t.jsonl")]) != 0
     assert f"{other}: its labels differ from {tiny_model_dir}'s" in capsys.readouterr().err
     assert not (tmp_path / "t.jsonl").exists()
+
+
+def test_distill_heads_leaves_the_other_heads_teacher_out_of_the_loss() -> None:
+    ids, mask = torch.tensor([[5, 6, 7], [8, 9, 10]]), torch.ones(2, 3, dtype=torch.long)
+    labels = torch.tensor([0, 1])
+    stance_teacher = torch.tensor([[0.8, 0.1, 0.1]] * 2)
+
+    def loss(heads: list[str], sentiment_teacher: torch.Tensor) -> float:
+        torch.manual_seed(0)
+        model = NewsStanceModel(NewsStanceConfig(
+            encoder=tiny_encoder_config().to_dict(), stance_id2label={0: "a", 1: "b", 2: "c"},
+            sentiment_id2label={0: "neg", 1: "pos"}, distill_weight=1.0, distill_temperature=1.0, distill_heads=heads,
+        )).eval()
+        return model(ids, mask, stance_labels=labels, sentiment_labels=labels, stance_teacher=stance_teacher,
+                     sentiment_teacher=sentiment_teacher, teacher_mask=torch.tensor([1, 1])).loss.item()
+
+    confident, opposite = torch.tensor([[0.99, 0.01]] * 2), torch.tensor([[0.01, 0.99]] * 2)
+    assert loss(["stance", "sentiment"], confident) != pytest.approx(loss(["stance", "sentiment"], opposite))
+    assert loss(["stance"], confident) == pytest.approx(loss(["stance"], opposite))
+    assert loss(["stance"], confident) < loss(["stance", "sentiment"], confident)
+
+
+def test_distill_heads_must_name_the_heads(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    teacher = write_jsonl(tmp_path / "teacher.jsonl", [])
+    with pytest.raises(NewsStanceError, match="distill.heads must name one or both of stance, sentiment"):
+        tiny_config(tmp_path, tiny_encoder_dir, f"distill.teacher={teacher}", "distill.heads=[stanse]")
+    config = tiny_config(tmp_path, tiny_encoder_dir, f"distill.teacher={teacher}", "distill.heads=[stance]")
+    assert config.distill.heads == ["stance"]
