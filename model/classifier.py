@@ -145,12 +145,14 @@ class StanceClassifier:
     def sentiment_labels(self) -> list[str]:
         return self.config.sentiment_labels
 
-    def predict_proba(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> dict[str, np.ndarray]:
+    def predict_proba(
+        self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, progress: str | None = None
+    ) -> dict[str, np.ndarray]:
         """Calibrated probabilities, {'stance': (n, k), 'sentiment': (n, m)}, in input order.
 
-        Columns follow `stance_labels` and `sentiment_labels`.
+        Columns follow `stance_labels` and `sentiment_labels`; `progress` names a bar as in `logits`.
         """
-        stance_logits, sentiment_logits = self.logits(texts, batch_size)
+        stance_logits, sentiment_logits = self.logits(texts, batch_size, progress)
         return {
             "stance": softmax(stance_logits / self.config.stance_temperature),
             "sentiment": softmax(sentiment_logits / self.config.sentiment_temperature),
