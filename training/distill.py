@@ -16,7 +16,7 @@ from eval.labelled import read_labelled
 from model.classifier import StanceClassifier
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
-from model.storage import output_file
+from model.storage import check_model_dir, output_file
 
 TeacherProbs = dict[str, tuple[list[float], list[float]]]  # normalised text -> (stance, sentiment) probabilities
 
@@ -40,6 +40,8 @@ def write_teacher_file(
     better calibrated and usually more accurate than any one of its members (for example the large
     config trained with seeds 42, 1 and 2).
     """
+    for model_dir in model_dirs:  # before the first member spends minutes scoring
+        check_model_dir(model_dir)
     first = StanceClassifier.from_pretrained(model_dirs[0], device=device)
     stance_labels, sentiment_labels = first.stance_labels, first.sentiment_labels
     texts: dict[str, str] = {}

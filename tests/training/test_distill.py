@@ -170,3 +170,11 @@ def test_distill_heads_must_name_the_heads(tmp_path: Path, tiny_encoder_dir: Pat
         tiny_config(tmp_path, tiny_encoder_dir, f"distill.teacher={teacher}", "distill.heads=[stanse]")
     config = tiny_config(tmp_path, tiny_encoder_dir, f"distill.teacher={teacher}", "distill.heads=[stance]")
     assert config.distill.heads == ["stance"]
+
+
+def test_a_missing_ensemble_member_is_named_before_any_scoring(tmp_path: Path, tiny_model_dir: Path, capsys, monkeypatch) -> None:
+    data = write_jsonl(tmp_path / "train.jsonl", [{"text": "Rebels shelled the port.", "stance": "other", "sentiment": "neutral"}])
+    monkeypatch.setattr(StanceClassifier, "predict_proba", lambda *args, **kwargs: pytest.fail("scored before checking"))
+    missing = tmp_path / "no-such-run"
+    assert main(["teach", "--model", str(tiny_model_dir), str(missing), "--data", str(data), "--output", str(tmp_path / "t.jsonl")]) != 0
+    assert f"{missing}: no such model directory" in capsys.readouterr().err
