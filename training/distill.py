@@ -56,7 +56,9 @@ def write_teacher_file(
     for index, model_dir in enumerate(model_dirs):
         teacher = first if index == 0 else StanceClassifier.from_pretrained(model_dir, device=device)
         if (teacher.stance_labels, teacher.sentiment_labels) != (stance_labels, sentiment_labels):
-            raise NewsStanceError(f"{model_dir}: its labels differ from {model_dirs[0]}'s; an ensemble teacher needs one label set")
+            raise NewsStanceError(
+                f"{model_dir}: its labels differ from {model_dirs[0]}'s; an ensemble teacher needs one label set"
+            )
         label = "teacher" if len(model_dirs) == 1 else f"teacher {index + 1}/{len(model_dirs)}"
         probs = teacher.predict_proba(ordered, batch_size, progress=label)
         stance += probs["stance"] / len(model_dirs)
