@@ -9,6 +9,7 @@ import pytest
 
 from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
 from tests.conftest import REPO, SHARED_DEV
+from training.distill import normalised, read_teacher_file
 
 SPLITS = ("train", "dev", "test")
 REQUIRED = {"id", "text", "stance", "sentiment", "article_id", "source"}
@@ -29,6 +30,10 @@ NEAR_DUPLICATE_JACCARD = 0.8
 LEAK_NGRAM = 6  # shared six-word runs with the evaluation set: common newswire phrases are shorter
 
 
+UNLABELLED = "unlabelled"  # sentences written without labels, for distill.transfer
+TEACHER_FILE = REPO / "data" / "teacher-large.jsonl"
+
+
 def load_split(name: str) -> list[dict]:
     path = REPO / "data" / f"{name}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -37,6 +42,11 @@ def load_split(name: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def corpus() -> dict[str, list[dict]]:
     return {name: load_split(name) for name in SPLITS}
+
+
+@pytest.fixture(scope="module")
+def unlabelled() -> list[dict]:
+    return load_split(UNLABELLED)
 
 
 def words(text: str) -> list[str]:
@@ -116,12 +126,12 @@ def word_ngrams(text: str, size: int = LEAK_NGRAM) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def test_nothing_from_the_evaluation_set(corpus) -> None:
+def test_nothing_from_the_evaluation_set(corpus, unlabelled) -> None:
     """No evaluation sentence, near-copy, or six-word run of one: the corpus is written, not borrowed."""
     if not SHARED_DEV.is_file():
         pytest.skip(f"{SHARED_DEV} is absent (it exists beside the project checkout and in CI, not in a user's clone)")
     held_out = [json.loads(line)["text"] for line in SHARED_DEV.read_text(encoding="utf-8").splitlines()]
-    ours = [row["text"] for rows in corpus.values() for row in rows]
+    ours = [row["text"] for rows in corpus.values() for row in rows] + [row["text"] for row in unlabelled]
     assert {" ".join(words(t)) for t in ours} & {" ".join(words(t)) for t in held_out} == set()
     assert near_duplicate_pairs(ours, held_out) == []
     held_out_runs = set().union(*(word_ngrams(text) for text in held_out))
@@ -140,3 +150,24 @@ def test_size_balance_breadth_and_hard_cases(corpus) -> None:
     assert len(settings) >= 30, sorted(settings)
     for name in ("dev", "test"):
         assert set(Counter(row["stance"] for row in corpus[name])) == set(DEFAULT_STANCE_LABELS)
+
+
+def test_the_unlabelled_sentences_are_new_and_kept_apart_from_the_evaluation_splits(corpus, unlabelled) -> None:
+    """data/unlabelled.jsonl: text only, no copies among themselves, none from the corpus, nothing near dev or test."""
+    for line, row in enumerate(unlabelled, start=1):
+        assert row.keys() == {"id", "text"} and row["text"] and row["text"] == " ".join(row["text"].split()), line
+    assert len({row["id"] for row in unlabelled}) == len(unlabelled)
+    texts = [row["text"] for row in unlabelled]
+    assert [t for t, n in Counter(" ".join(words(t)) for t in texts).items() if n > 1] == []
+    labelled = {" ".join(words(row["text"])) for rows in corpus.values() for row in rows}
+    assert [t for t in texts if " ".join(words(t)) in labelled] == []
+    assert near_duplicate_pairs(texts) == []
+    held_out = [row["text"] for name in ("dev", "test") for row in corpus[name]]
+    assert near_duplicate_pairs(texts, held_out) == []  # dev picks checkpoints and fits the calibration
+
+
+def test_the_teacher_file_covers_the_training_and_unlabelled_sentences(corpus, unlabelled) -> None:
+    """data/teacher-large.jsonl is `newsstance teach` over train.jsonl and unlabelled.jsonl: no more, no less."""
+    probs = read_teacher_file(TEACHER_FILE, DEFAULT_STANCE_LABELS, DEFAULT_SENTIMENT_LABELS)
+    expected = {normalised(row["text"]) for row in [*corpus["train"], *unlabelled]}
+    assert set(probs) == expected
