@@ -14,6 +14,7 @@ import numpy as np
 
 from eval.labelled import read_labelled
 from model.classifier import StanceClassifier
+from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
 from model.storage import check_model_dir, output_file
@@ -36,14 +37,19 @@ def write_teacher_file(
     """Score every sentence of `data_paths` (labelled) and `unlabelled_paths` (JSONL rows with a "text")
     with the teacher; returns how many rows were written.
 
-    Several `model_dirs` make an ensemble teacher: the mean of their calibrated probabilities, which is
-    better calibrated and usually more accurate than any one of its members (for example the large
-    config trained with seeds 42, 1 and 2).
+    Several `model_dirs` make an ensemble teacher: the mean of their calibrated probabilities, which
+    averages out one training seed's quirks (for example the large config trained with seeds 42, 1, 2).
     """
+    label_sets = []
     for model_dir in model_dirs:  # before the first member spends minutes scoring
         check_model_dir(model_dir)
-    first = StanceClassifier.from_pretrained(model_dirs[0], device=device)
-    stance_labels, sentiment_labels = first.stance_labels, first.sentiment_labels
+        config = NewsStanceConfig.from_pretrained(model_dir)
+        label_sets.append((config.stance_labels, config.sentiment_labels))
+        if label_sets[-1] != label_sets[0]:
+            raise NewsStanceError(
+                f"{model_dir}: its labels differ from {model_dirs[0]}'s; an ensemble teacher needs one label set"
+            )
+    stance_labels, sentiment_labels = label_sets[0]
     texts: dict[str, str] = {}
     for path in data_paths:
         for row in read_labelled(path, stance_labels, sentiment_labels):
@@ -54,11 +60,7 @@ def write_teacher_file(
     ordered = list(texts.values())
     stance, sentiment = np.zeros((len(ordered), len(stance_labels))), np.zeros((len(ordered), len(sentiment_labels)))
     for index, model_dir in enumerate(model_dirs):
-        teacher = first if index == 0 else StanceClassifier.from_pretrained(model_dir, device=device)
-        if (teacher.stance_labels, teacher.sentiment_labels) != (stance_labels, sentiment_labels):
-            raise NewsStanceError(
-                f"{model_dir}: its labels differ from {model_dirs[0]}'s; an ensemble teacher needs one label set"
-            )
+        teacher = StanceClassifier.from_pretrained(model_dir, device=device)
         label = "teacher" if len(model_dirs) == 1 else f"teacher {index + 1}/{len(model_dirs)}"
         probs = teacher.predict_proba(ordered, batch_size, progress=label)
         stance += probs["stance"] / len(model_dirs)

@@ -136,8 +136,9 @@ def test_an_ensemble_teacher_writes_the_mean_of_its_members(tmp_path: Path, tiny
         assert np.allclose(stance, expected_stance, atol=2e-6) and np.allclose(sentiment, expected_sentiment, atol=2e-6)
 
 
-def test_an_ensemble_teacher_needs_one_label_set(tmp_path: Path, tiny_model_dir: Path, capsys) -> None:
+def test_an_ensemble_teacher_needs_one_label_set(tmp_path: Path, tiny_model_dir: Path, capsys, monkeypatch) -> None:
     other = a_second_model(tmp_path / "other", tiny_model_dir, stance_labels=("claim", "denial", "other"))
+    monkeypatch.setattr(StanceClassifier, "predict_proba", lambda *args, **kwargs: pytest.fail("scored before checking"))
     data = write_jsonl(tmp_path / "train.jsonl", [{"text": "Rebels shelled the port.", "stance": "other", "sentiment": "neutral"}])
     assert main(["teach", "--model", str(tiny_model_dir), str(other), "--data", str(data), "--output", str(tmp_path / "t.jsonl")]) != 0
     assert f"{other}: its labels differ from {tiny_model_dir}'s" in capsys.readouterr().err
