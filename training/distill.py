@@ -12,12 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.labelled import read_labelled
+from eval.labelled import model_label_sets, read_labelled
 from model.classifier import StanceClassifier
-from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
-from model.storage import check_model_dir, output_file
+from model.storage import output_file
 
 TeacherProbs = dict[str, tuple[list[float], list[float]]]  # normalised text -> (stance, sentiment) probabilities
 
@@ -40,16 +39,13 @@ def write_teacher_file(
     Several `model_dirs` make an ensemble teacher: the mean of their calibrated probabilities, which
     averages out one training seed's quirks (for example the large config trained with seeds 42, 1, 2).
     """
-    label_sets = []
-    for model_dir in model_dirs:  # before the first member spends minutes scoring
-        check_model_dir(model_dir)
-        config = NewsStanceConfig.from_pretrained(model_dir)
-        label_sets.append((config.stance_labels, config.sentiment_labels))
-        if label_sets[-1] != label_sets[0]:
+    labels = model_label_sets(model_dirs[0])
+    for model_dir in model_dirs[1:]:  # before the first member spends minutes scoring
+        if model_label_sets(model_dir) != labels:
             raise NewsStanceError(
                 f"{model_dir}: its labels differ from {model_dirs[0]}'s; an ensemble teacher needs one label set"
             )
-    stance_labels, sentiment_labels = label_sets[0]
+    stance_labels, sentiment_labels = labels["stance"], labels["sentiment"]
     texts: dict[str, str] = {}
     for path in data_paths:
         for row in read_labelled(path, stance_labels, sentiment_labels):
