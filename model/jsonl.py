@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from model.errors import NewsStanceError
+
 
 @dataclass(frozen=True)
 class JsonlLine:
@@ -39,3 +41,17 @@ def parse_line(number: int, raw: bytes) -> JsonlLine:
         return JsonlLine(number, value=json.loads(text))
     except json.JSONDecodeError as error:
         return JsonlLine(number, problem=f"not valid JSON ({error.msg} at column {error.colno})")
+
+
+def read_texts(path: str | Path) -> Iterator[tuple[int, str]]:
+    """(line number, "text") of each row, other fields ignored: the shape every unlabelled-sentence file has.
+
+    A line that is not JSON, or has no string "text", raises NewsStanceError naming the file and line.
+    """
+    for line in read_jsonl(path):
+        if line.problem:
+            raise NewsStanceError(f"{path}:{line.number}: {line.problem}")
+        text = line.value.get("text") if isinstance(line.value, dict) else None
+        if not isinstance(text, str):
+            raise NewsStanceError(f"{path}:{line.number}: expected a JSON object with a string \"text\"")
+        yield line.number, text

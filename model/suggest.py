@@ -11,7 +11,7 @@ import numpy as np
 
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
-from model.jsonl import read_jsonl
+from model.jsonl import read_texts
 
 if TYPE_CHECKING:  # the classifier (and torch) load only when a run starts, not for `--help`
     from model.classifier import StanceClassifier
@@ -54,10 +54,10 @@ def read_pool(path: str | Path) -> Iterator[PoolSentence]:
     path = Path(path)
     if not path.is_file():
         raise NewsStanceError(f"--pool {path}: no such file")
-    lines = _jsonl_texts(path) if path.suffix.lower() == ".jsonl" else _plain_lines(path)
+    lines = read_texts(path) if path.suffix.lower() == ".jsonl" else _plain_lines(path)
     for number, text in lines:
-        if text:
-            yield PoolSentence(text, f"{path}:{number}")
+        if text.strip():
+            yield PoolSentence(text.strip(), f"{path}:{number}")
 
 
 def _plain_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -68,15 +68,6 @@ def _plain_lines(path: Path) -> Iterator[tuple[int, str]]:
             except UnicodeDecodeError as error:
                 raise NewsStanceError(f"{path}:{number}: not UTF-8 text ({error.reason} at byte {error.start})") from None
 
-
-def _jsonl_texts(path: Path) -> Iterator[tuple[int, str]]:
-    for line in read_jsonl(path):
-        if line.problem:
-            raise NewsStanceError(f"{path}:{line.number}: {line.problem}")
-        text = line.value.get("text") if isinstance(line.value, dict) else None
-        if not isinstance(text, str):
-            raise NewsStanceError(f"{path}:{line.number}: expected a JSON object with a string 'text'")
-        yield line.number, text.strip()
 
 
 def uncertainty(probs: np.ndarray, by: str) -> np.ndarray:

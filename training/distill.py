@@ -15,7 +15,7 @@ import numpy as np
 from eval.labelled import model_label_sets, read_labelled
 from model.classifier import StanceClassifier
 from model.errors import NewsStanceError
-from model.jsonl import read_jsonl
+from model.jsonl import read_jsonl, read_texts
 from model.storage import output_file
 
 TeacherProbs = dict[str, tuple[list[float], list[float]]]  # normalised text -> (stance, sentiment) probabilities
@@ -51,7 +51,7 @@ def write_teacher_file(
         for row in read_labelled(path, stance_labels, sentiment_labels):
             texts.setdefault(normalised(row["text"]), row["text"])
     for path in unlabelled_paths:
-        for text in read_texts(path):
+        for text in read_unlabelled(path):
             texts.setdefault(normalised(text), text)
     ordered = list(texts.values())
     stance, sentiment = np.zeros((len(ordered), len(stance_labels))), np.zeros((len(ordered), len(sentiment_labels)))
@@ -72,16 +72,14 @@ def write_teacher_file(
     return len(ordered)
 
 
-def read_texts(path: Path) -> list[str]:
-    """The "text" of every JSONL row (any labels are ignored); a row without one is an error naming its line."""
+def read_unlabelled(path: Path) -> list[str]:
+    """The "text" of every row (any labels are ignored); a blank text is an error naming its line."""
     texts = []
     try:
-        for line in read_jsonl(path):
-            if line.problem:
-                raise NewsStanceError(f"{path}:{line.number}: {line.problem}")
-            if not isinstance(line.value, dict) or not isinstance(line.value.get("text"), str) or not line.value["text"].strip():
-                raise NewsStanceError(f"{path}:{line.number}: expected an object with a non-empty \"text\"")
-            texts.append(line.value["text"])
+        for number, text in read_texts(path):
+            if not text.strip():
+                raise NewsStanceError(f"{path}:{number}: \"text\" is blank")
+            texts.append(text)
     except OSError as error:
         raise NewsStanceError(f"{path}: cannot read ({error.strerror})") from None
     return texts

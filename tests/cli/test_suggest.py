@@ -63,7 +63,7 @@ def test_bad_pool_line_is_one_line_error(capsys, tiny_model_dir: Path, tmp_path:
     pool.write_text('{"text": "fine"}\n{"txt": "no text"}\n', encoding="utf-8")
     code, _, err = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "1")
     assert code == 2
-    assert err.splitlines()[-1] == f"newsstance: error: {pool}:2: expected a JSON object with a string 'text'"
+    assert err.splitlines()[-1] == f"newsstance: error: {pool}:2: expected a JSON object with a string \"text\""
 
 
 def test_plain_pool_keeps_line_numbers(tmp_path: Path) -> None:

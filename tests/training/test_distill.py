@@ -107,7 +107,7 @@ def test_unlabelled_rows_without_text_are_named(tmp_path: Path, tiny_model_dir: 
     data = write_jsonl(tmp_path / "train.jsonl", [{"text": "The army said it held the town.", "stance": "official_assertion"}])
     assert main(["teach", "--model", str(tiny_model_dir), "--data", str(data), "--unlabelled", str(extra),
                  "--output", str(tmp_path / "t.jsonl")]) == 2
-    assert capsys.readouterr().err.strip().endswith('extra.jsonl:2: expected an object with a non-empty "text"')
+    assert capsys.readouterr().err.strip().endswith('extra.jsonl:2: expected a JSON object with a string "text"')
     assert not (tmp_path / "t.jsonl").exists()
 
 
@@ -179,3 +179,12 @@ def test_a_missing_ensemble_member_is_named_before_any_scoring(tmp_path: Path, t
     missing = tmp_path / "no-such-run"
     assert main(["teach", "--model", str(tiny_model_dir), str(missing), "--data", str(data), "--output", str(tmp_path / "t.jsonl")]) != 0
     assert f"{missing}: no such model directory" in capsys.readouterr().err
+
+
+def test_blank_unlabelled_texts_are_named(tmp_path: Path, tiny_model_dir: Path, capsys) -> None:
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"text": "Fine."}, {"text": "   "}])
+    data = write_jsonl(tmp_path / "train.jsonl", [{"text": "The army said it held the town.", "stance": "official_assertion"}])
+    assert main(["teach", "--model", str(tiny_model_dir), "--data", str(data), "--unlabelled", str(extra),
+                 "--output", str(tmp_path / "t.jsonl")]) == 2
+    assert capsys.readouterr().err.strip().endswith('extra.jsonl:2: "text" is blank')
+    assert not (tmp_path / "t.jsonl").exists()
