@@ -12,6 +12,7 @@ from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
 from model.label_studio import is_label_studio_export, training_rows
+from model.sentences import sentence_key
 from model.storage import check_model_dir
 
 MAX_REPORTED_PROBLEMS = 5
@@ -65,11 +66,11 @@ def read_for_model(model_dir: Path, data_path: Path) -> list[dict[str, Any]]:
 
 def check_disjoint(train_path: Path, train: list[dict], dev_path: Path, dev: list[dict]) -> None:
     """A dev sentence that is also in train makes the dev score a lie."""
-    train_texts = {_normalise(row["text"]): row["line"] for row in train}
+    train_texts = {sentence_key(row["text"]): row["line"] for row in train}
     problems = [
-        f"line {row['line']}: sentence also on {train_path} line {train_texts[_normalise(row['text'])]}"
+        f"line {row['line']}: sentence also on {train_path} line {train_texts[sentence_key(row['text'])]}"
         for row in dev
-        if _normalise(row["text"]) in train_texts
+        if sentence_key(row["text"]) in train_texts
     ]
     if problems:
         raise DataError(_summarise(dev_path, problems, what="sentences shared with the training file"))
@@ -135,6 +136,3 @@ def _summarise(path: Path, problems: list[str], what: str = "invalid rows") -> s
     more = f"; and {rest} more" if rest > 0 else ""
     return f"{path}: {len(problems)} {what}: {shown}{more}"
 
-
-def _normalise(text: str) -> str:
-    return " ".join(text.lower().split())

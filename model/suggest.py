@@ -12,6 +12,7 @@ import numpy as np
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
 from model.jsonl import read_texts
+from model.sentences import sentence_key
 
 if TYPE_CHECKING:  # the classifier (and torch) load only when a run starts, not for `--help`
     from model.classifier import StanceClassifier
@@ -98,7 +99,7 @@ def suggest(
         raise NewsStanceError(f"-n {n}: ask for at least one sentence")
     if by not in MEASURES:
         raise NewsStanceError(f"--by {by!r} is not one of {', '.join(MEASURES)}")
-    known = {_normalised(text) for text in labelled}
+    known = {sentence_key(text) for text in labelled}
     sentences = _distinct(pool, known)
     if by == "diverse":
         return _diverse(classifier, list(sentences), n, batch_size, list(labelled))
@@ -163,15 +164,12 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
 
 
-def _normalised(text: str) -> str:
-    return " ".join(text.lower().split())
-
 
 def _distinct(pool: Iterator[PoolSentence], known: set[str] = frozenset()) -> Iterator[PoolSentence]:
     """Annotating the same sentence twice teaches nothing: keep the first of each, none already labelled."""
     seen: set[str] = set(known)
     for sentence in pool:
-        key = _normalised(sentence.text)
+        key = sentence_key(sentence.text)
         if key not in seen:
             seen.add(key)
             yield sentence

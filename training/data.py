@@ -7,6 +7,7 @@ from datasets import Dataset
 
 from model.errors import NewsStanceError
 from model.modeling import IGNORE_INDEX
+from model.sentences import sentence_key
 from training.distill import TeacherProbs, normalised
 
 
@@ -49,10 +50,10 @@ def transfer_rows(
     selection and calibration, so it is an error.
     """
     known = {normalised(row["text"]) for row in labelled}
-    dev_texts = {normalised(row["text"]).casefold(): row.get("line") for row in held_out}
-    leaked = [text for text in teacher if text.casefold() in dev_texts]
+    dev_texts = {sentence_key(row["text"]): row.get("line") for row in held_out}
+    leaked = [text for text in teacher if sentence_key(text) in dev_texts]
     if leaked:
-        line = dev_texts[leaked[0].casefold()]
+        line = dev_texts[sentence_key(leaked[0])]
         raise NewsStanceError(
             f"{teacher_path}: {len(leaked)} teacher sentences are in the dev file {held_out_path}"
             f" (first: line {line}); with distill.transfer they would be trained on"
