@@ -20,6 +20,7 @@ class NewsStanceConfig(PreTrainedConfig):
         classifier_dropout: float = 0.1,
         sentiment_loss_weight: float = 1.0,
         label_smoothing: float = 0.0,
+        rdrop_alpha: float = 0.0,
         stance_temperature: float = 1.0,
         sentiment_temperature: float = 1.0,
         distill_weight: float = 0.0,
@@ -35,6 +36,7 @@ class NewsStanceConfig(PreTrainedConfig):
         self.classifier_dropout = classifier_dropout
         self.sentiment_loss_weight = sentiment_loss_weight
         self.label_smoothing = label_smoothing
+        self.rdrop_alpha = rdrop_alpha
         self.stance_temperature = stance_temperature
         self.sentiment_temperature = sentiment_temperature
         self.distill_weight = distill_weight

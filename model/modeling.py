@@ -74,22 +74,47 @@ class NewsStanceModel(PreTrainedModel):
         sentiment_teacher: torch.Tensor | None = None,
         teacher_mask: torch.Tensor | None = None,
     ) -> NewsStanceOutput:
-        pooled = self.dropout(self.embed(input_ids, attention_mask, token_type_ids))
-        stance_logits = self.stance_head(pooled)
-        sentiment_logits = self.sentiment_head(pooled)
+        # R-Drop: while training, each row goes through twice (two dropout masks) in one batch
+        copies = 2 if self.training and stance_labels is not None and self.config.rdrop_alpha > 0 else 1
+        inputs = (input_ids, attention_mask, token_type_ids)
+        pooled = self.dropout(self.embed(*(None if t is None else t.repeat(copies, 1) for t in inputs)))
+        stance_passes = self.stance_head(pooled).chunk(copies)
+        sentiment_passes = self.sentiment_head(pooled).chunk(copies)
+        stance_logits, sentiment_logits = stance_passes[0], sentiment_passes[0]
         loss = None
         if stance_labels is not None:
-            loss = self.multitask_loss(stance_logits, sentiment_logits, stance_labels, sentiment_labels)
-            if teacher_mask is not None and self.config.distill_weight > 0:
-                heads = {"stance": (stance_logits, stance_teacher), "sentiment": (sentiment_logits, sentiment_teacher)}
-                for head in self.config.distill_heads:
-                    logits, teacher = heads[head]
-                    loss = loss + self.config.distill_weight * distillation_loss(
-                        logits, teacher, teacher_mask, self.config.distill_temperature
-                    )
+            teachers = {"stance": stance_teacher, "sentiment": sentiment_teacher}
+            loss = sum(
+                self.supervised_loss(stance, sentiment, stance_labels, sentiment_labels, teachers, teacher_mask)
+                for stance, sentiment in zip(stance_passes, sentiment_passes)
+            ) / copies
+            if copies == 2:
+                loss = loss + self.config.rdrop_alpha * (
+                    symmetric_kl(*stance_passes) + symmetric_kl(*sentiment_passes)
+                )
         return NewsStanceOutput(
             loss=loss, stance_logits=stance_logits, sentiment_logits=sentiment_logits
         )
+
+    def supervised_loss(
+        self,
+        stance_logits: torch.Tensor,
+        sentiment_logits: torch.Tensor,
+        stance_labels: torch.Tensor,
+        sentiment_labels: torch.Tensor | None,
+        teachers: dict[str, torch.Tensor | None],
+        teacher_mask: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """The label loss of both heads plus, where a teacher row exists, the distillation term."""
+        loss = self.multitask_loss(stance_logits, sentiment_logits, stance_labels, sentiment_labels)
+        if teacher_mask is None or self.config.distill_weight <= 0:
+            return loss
+        student = {"stance": stance_logits, "sentiment": sentiment_logits}
+        for head in self.config.distill_heads:
+            loss = loss + self.config.distill_weight * distillation_loss(
+                student[head], teachers[head], teacher_mask, self.config.distill_temperature
+            )
+        return loss
 
     def embed(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None = None
@@ -138,6 +163,14 @@ def distillation_loss(
     softened = softened / softened.sum(dim=-1, keepdim=True)
     student = F.log_softmax(logits[keep].float() / temperature, dim=-1)
     return F.kl_div(student, softened, reduction="batchmean") * temperature**2
+
+
+def symmetric_kl(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+    """R-Drop's consistency term (Liang et al., 2021): the mean of KL(p1 || p2) and KL(p2 || p1) over rows."""
+    first, second = F.log_softmax(first.float(), dim=-1), F.log_softmax(second.float(), dim=-1)
+    forward = F.kl_div(second, first, log_target=True, reduction="batchmean")
+    backward = F.kl_div(first, second, log_target=True, reduction="batchmean")
+    return (forward + backward) / 2
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:

@@ -56,6 +56,7 @@ class TrainingSection:
     gradient_accumulation_steps: int = 1
     sentiment_loss_weight: float = 1.0
     label_smoothing: float = 0.0
+    rdrop_alpha: float = 0.0  # R-Drop: weight of the agreement between two dropout passes (doubles the compute)
     seed: int = 42
     device: str = "auto"  # auto, cpu, cuda or cuda:N
     bf16: Literal["auto", True, False] = "auto"
@@ -212,6 +213,8 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
             raise ConfigError(f"{source}: data.{key} file not found: {value}")
     if not 0 < config.training.layer_lr_decay <= 1:
         raise ConfigError(f"{source}: training.layer_lr_decay must be in (0, 1], not {config.training.layer_lr_decay}")
+    if config.training.rdrop_alpha < 0:
+        raise ConfigError(f"{source}: training.rdrop_alpha must be zero or more, not {config.training.rdrop_alpha}")
     if config.distill.teacher is not None and not Path(config.distill.teacher).is_file():
         raise ConfigError(f"{source}: distill.teacher file not found: {config.distill.teacher}")
     if config.distill.transfer and config.distill.teacher is None:

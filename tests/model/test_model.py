@@ -11,7 +11,7 @@ import torch
 from torch.nn import functional as F
 
 from model import NewsStanceError, NewsStanceModel, StanceClassifier
-from model.modeling import IGNORE_INDEX
+from model.modeling import IGNORE_INDEX, symmetric_kl
 from model.storage import update_model_dir, write_atomically
 from training.base_model import PACKAGED_COPIES, packaged_copy_dir, resolve_base_model
 
@@ -95,6 +95,40 @@ def test_forward_returns_loss_when_labels_are_given(tiny_model_dir: Path, classi
     )
     assert output.loss is not None and output.loss.ndim == 0
     assert output.stance_logits.shape == (2, 5) and output.sentiment_logits.shape == (2, 3)
+
+
+def test_rdrop_adds_the_disagreement_of_two_dropout_passes(tiny_model_dir: Path, classifier: StanceClassifier) -> None:
+    batch = classifier.tokenizer(TEXTS[:3], padding=True, return_tensors="pt")
+    labels = {"stance_labels": torch.tensor([0, 1, 2]), "sentiment_labels": torch.tensor([IGNORE_INDEX, 1, 0])}
+    model = NewsStanceModel.from_pretrained(tiny_model_dir)
+    model.train()
+    model.config.rdrop_alpha = 0.0
+    torch.manual_seed(0)
+    plain = model(**batch, **labels)
+    model.config.rdrop_alpha = 4.0
+    torch.manual_seed(0)
+    rdrop = model(**batch, **labels)
+    assert rdrop.stance_logits.shape == (3, 5) and rdrop.sentiment_logits.shape == (3, 3)
+    assert rdrop.loss.item() > 0 and not torch.allclose(rdrop.loss, plain.loss)
+
+    model.eval()  # no dropout: both passes agree, so the term vanishes and the loss is the plain one
+    model.config.rdrop_alpha = 0.0
+    without = model(**batch, **labels).loss
+    model.train()
+    model.dropout.p = 0.0
+    model.encoder.eval()
+    model.config.rdrop_alpha = 4.0
+    assert model(**batch, **labels).loss.item() == pytest.approx(without.item(), rel=1e-5)
+
+
+def test_symmetric_kl_is_zero_for_equal_and_positive_for_different_predictions() -> None:
+    logits = torch.randn(4, 5)
+    assert symmetric_kl(logits, logits).item() == pytest.approx(0.0, abs=1e-6)
+    other = torch.randn(4, 5)
+    assert symmetric_kl(logits, other).item() == pytest.approx(symmetric_kl(other, logits).item(), rel=1e-5)
+    p, q = F.softmax(logits, -1), F.softmax(other, -1)
+    expected = ((p * (p / q).log()).sum(-1).mean() + (q * (q / p).log()).sum(-1).mean()) / 2
+    assert symmetric_kl(logits, other).item() == pytest.approx(expected.item(), rel=1e-5)
 
 
 def test_incomplete_model_directory_names_what_is_missing(tiny_model_dir: Path, tmp_path: Path) -> None:

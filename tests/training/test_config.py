@@ -109,3 +109,15 @@ def test_calibration_word_dropout_rates_are_checked(data_dir: Path) -> None:
 def test_distill_transfer_without_a_teacher_is_refused(data_dir: Path) -> None:
     with pytest.raises(ConfigError, match=r"config.yaml: distill.transfer needs distill.teacher"):
         load_config(write_config(data_dir, "distill:\n  transfer: true\n"))
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("training.rdrop_alpha=-1", r"training.rdrop_alpha must be zero or more, not -1"),
+        ("training.layer_lr_decay=0", r"training.layer_lr_decay must be in \(0, 1\], not 0"),
+    ],
+)
+def test_regulariser_settings_out_of_range_are_named(data_dir: Path, override: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write_config(data_dir, ""), [override])
