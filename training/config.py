@@ -62,6 +62,7 @@ class TrainingSection:
     bf16: Literal["auto", True, False] = "auto"
     logging_steps: int = 25
     dataloader_num_workers: int = 0
+    average_last_epochs: int = 1  # >1: the model is the mean of the last N epoch checkpoints, not the best one
     layer_lr_decay: float = 1.0  # each encoder layer below the top learns at this factor of the one above
 
 
@@ -213,6 +214,12 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
             raise ConfigError(f"{source}: data.{key} file not found: {value}")
     if not 0 < config.training.layer_lr_decay <= 1:
         raise ConfigError(f"{source}: training.layer_lr_decay must be in (0, 1], not {config.training.layer_lr_decay}")
+    average = config.training.average_last_epochs
+    if not 1 <= average <= config.training.epochs:
+        raise ConfigError(
+            f"{source}: training.average_last_epochs is {average}; it must be from 1 to training.epochs "
+            f"({config.training.epochs:g})"
+        )
     if config.training.rdrop_alpha < 0:
         raise ConfigError(f"{source}: training.rdrop_alpha must be zero or more, not {config.training.rdrop_alpha}")
     if config.distill.teacher is not None and not Path(config.distill.teacher).is_file():

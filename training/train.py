@@ -37,6 +37,7 @@ from model.storage import (
     check_model_output,
     write_atomically,
 )
+from training.averaging import load_average
 from training.base_model import resolve_base_model
 from training.config import TrainConfig, config_to_dict
 from training.data import to_dataset, transfer_rows
@@ -97,6 +98,8 @@ def train(
         optimizers=(_layerwise_optimizer(model, config), None),
     )
     outcome = trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    if config.training.average_last_epochs > 1:
+        load_average(trainer.model, checkpoint_dir, config.training.average_last_epochs)
     metrics = {
         key.removeprefix("eval_"): value
         for key, value in trainer.evaluate().items()
@@ -260,8 +263,8 @@ def _training_arguments(
         gradient_accumulation_steps=settings.gradient_accumulation_steps,
         eval_strategy="epoch",
         save_strategy="epoch",
-        save_total_limit=2,
-        load_best_model_at_end=True,
+        save_total_limit=2 if settings.average_last_epochs == 1 else settings.average_last_epochs + 1,  # + the best
+        load_best_model_at_end=settings.average_last_epochs == 1,
         metric_for_best_model=BEST_METRIC,
         greater_is_better=True,
         label_names=["stance_labels", "sentiment_labels"],
