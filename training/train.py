@@ -54,7 +54,8 @@ def train(
     callbacks: Sequence[TrainerCallback] = (),
     overwrite: bool = False,
 ) -> dict[str, float]:
-    """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1, save it atomically,
+    """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1 (or the mean of the last
+    `training.average_last_epochs`), save it atomically,
     then fit the temperatures on the dev file so `predict` returns calibrated probabilities.
 
     The output directory may hold a previous newsstance model (replaced whole) or this run's own
