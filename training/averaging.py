@@ -6,11 +6,11 @@ epoch that happened to score best on a small dev file. On this project's corpus 
 "What moved the number"), so it is off by default.
 """
 
-import re
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file
+from transformers.trainer_utils import sort_checkpoints
 from transformers.utils import SAFE_WEIGHTS_NAME
 
 from model.errors import NewsStanceError
@@ -18,8 +18,7 @@ from model.errors import NewsStanceError
 
 def last_checkpoints(checkpoint_dir: Path, count: int) -> list[Path]:
     """The `count` checkpoints with the highest step numbers, oldest first."""
-    found = [path for path in checkpoint_dir.glob("checkpoint-*") if re.fullmatch(r"checkpoint-\d+", path.name)]
-    found.sort(key=lambda path: int(path.name.removeprefix("checkpoint-")))
+    found = [Path(path) for path in sort_checkpoints(str(checkpoint_dir))]  # the Trainer's own order, by step
     if len(found) < count:
         raise NewsStanceError(
             f"training.average_last_epochs is {count} but {checkpoint_dir} holds {len(found)} epoch checkpoint(s)"
@@ -39,8 +38,6 @@ def average_weights(checkpoints: list[Path]) -> dict[str, torch.Tensor]:
     return mean
 
 
-def load_average(model: torch.nn.Module, checkpoint_dir: Path, count: int) -> list[Path]:
-    """Put the mean of the last `count` checkpoints into `model`; returns the checkpoints used."""
-    checkpoints = last_checkpoints(checkpoint_dir, count)
-    model.load_state_dict(average_weights(checkpoints))
-    return checkpoints
+def load_average(model: torch.nn.Module, checkpoint_dir: Path, count: int) -> None:
+    """Put the mean of the last `count` checkpoints into `model`."""
+    model.load_state_dict(average_weights(last_checkpoints(checkpoint_dir, count)))
