@@ -32,14 +32,15 @@ def main() -> None:
         wanted = {normalised(text) for path in args.texts for text in read_unlabelled(path)}
         teacher = {key: value for key, value in teacher.items() if key in wanted}
     texts = list(teacher)
+    teacher_choice = {head: np.array([teacher[text][index] for text in texts]).argmax(1)
+                      for index, head in enumerate(("stance", "sentiment"))}
     print(f"{len(texts)} teacher sentences")
     for model_dir in args.model:
         if model_label_sets(model_dir) != labels:
             raise SystemExit(f"{model_dir}: its labels differ from {args.model[0]}'s")
         probs = StanceClassifier.from_pretrained(model_dir).predict_proba(texts, args.batch_size, progress=str(model_dir))
-        for index, head in enumerate(("stance", "sentiment")):
-            teacher_choice = np.array([teacher[text][index] for text in texts]).argmax(1)
-            agreement = float((probs[head].argmax(1) == teacher_choice).mean())
+        for head, choice in teacher_choice.items():
+            agreement = float((probs[head].argmax(1) == choice).mean())
             print(f"{model_dir} {head}: agrees with the teacher on {agreement:.1%}")
 
 
