@@ -5,8 +5,10 @@
 
 One seed's macro-F1 moves by a few points, so a config is judged by the mean over seeds. The
 interval is a paired bootstrap over sentences of that mean (every resample scores all the seed
-models on the same sentences); the spread (sd) across seeds is printed beside it. With --compare,
-the same for a second config and the paired difference of the two means.
+models on the same sentences); the spread (sd) across seeds is printed beside it, then each label's
+F1 averaged over the seeds, which says whether a head's mean moved on a large class or on a handful
+of sentences of a rare one. With --compare, the same for a second config and the paired difference
+of the two means.
 """
 
 import argparse
@@ -58,6 +60,10 @@ def main() -> None:
             spread = statistics.stdev(per_seed) if len(per_seed) > 1 else 0.0
             print(f"{head} {name}: mean macro-F1 {mean_f1(gold, systems, index):.3f} [{low:.3f}, {high:.3f}] "
                   f"(seeds {', '.join(f'{v:.3f}' for v in per_seed)}; sd {spread:.3f})")
+            labels = sorted(set(gold))
+            per_label = np.mean([f1_score(gold, s, labels=labels, average=None, zero_division=0) for s in systems], axis=0)
+            print(f"{head} {name}: per label, mean F1 over seeds: "
+                  + ", ".join(f"{label} {value:.3f} ({int((gold == label).sum())})" for label, value in zip(labels, per_label)))
         if theirs:
             a = [np.array(s[head])[keep] for s in ours]
             b = [np.array(s[head])[keep] for s in theirs]
