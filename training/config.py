@@ -2,6 +2,7 @@
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except yaml.YAMLError as error:
@@ -116,6 +117,21 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
     config = _build(TrainConfig, raw, prefix="", source=path)
     _check_semantics(config, path)
     return config
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys; a repeated section would silently drop the first one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:
@@ -173,11 +189,13 @@ def _coerce(value: Any, hint: Any, key: str, source: Path) -> Any:
         return [_coerce(v, item, f"{key}[{i}]", source) for i, v in enumerate(value)]
     if hint is float and isinstance(value, str):
         try:
-            return float(value)
+            value = float(value)
         except ValueError:
             pass
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        value = float(value)
+    if hint is float and isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{source}: {key} is {value}; expected a finite number")
     if isinstance(value, hint) and not (hint is not bool and isinstance(value, bool)):
         return value
     raise ConfigError(f"{source}: {key} is {value!r} ({type(value).__name__}); expected {hint.__name__}")
@@ -188,17 +206,33 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         labels = getattr(config.labels, name)
         if len(set(labels)) != len(labels) or len(labels) < 2:
             raise ConfigError(f"{source}: labels.{name} needs at least two distinct labels")
-    positive = {
-        "model.max_length": config.model.max_length,
-        "training.epochs": config.training.epochs,
-        "training.batch_size": config.training.batch_size,
-        "training.eval_batch_size": config.training.eval_batch_size,
-        "training.learning_rate": config.training.learning_rate,
-        "training.gradient_accumulation_steps": config.training.gradient_accumulation_steps,
-    }
-    for key, value in positive.items():
-        if value <= 0:
-            raise ConfigError(f"{source}: {key} must be positive, not {value}")
+    model, data, training, distill = config.model, config.data, config.training, config.distill
+    ranges = [  # (key, value, allowed, the rule as the error states it)
+        ("model.max_length", model.max_length, lambda v: v > 0, "must be positive"),
+        ("model.dropout", model.dropout, lambda v: 0 <= v < 1, "must be in [0, 1)"),
+        ("data.max_train_samples", data.max_train_samples, lambda v: v is None or v > 0, "must be positive"),
+        ("data.replay_ratio", data.replay_ratio, lambda v: v >= 0, "must be zero or more"),
+        ("training.epochs", training.epochs, lambda v: v > 0, "must be positive"),
+        ("training.batch_size", training.batch_size, lambda v: v > 0, "must be positive"),
+        ("training.eval_batch_size", training.eval_batch_size, lambda v: v > 0, "must be positive"),
+        ("training.learning_rate", training.learning_rate, lambda v: v > 0, "must be positive"),
+        ("training.weight_decay", training.weight_decay, lambda v: v >= 0, "must be zero or more"),
+        ("training.warmup_ratio", training.warmup_ratio, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
+        ("training.gradient_accumulation_steps", training.gradient_accumulation_steps, lambda v: v > 0,
+         "must be positive"),
+        ("training.sentiment_loss_weight", training.sentiment_loss_weight, lambda v: v >= 0, "must be zero or more"),
+        ("training.label_smoothing", training.label_smoothing, lambda v: 0 <= v < 1, "must be in [0, 1)"),
+        ("training.rdrop_alpha", training.rdrop_alpha, lambda v: v >= 0, "must be zero or more"),
+        ("training.logging_steps", training.logging_steps, lambda v: v > 0, "must be positive"),
+        ("training.dataloader_num_workers", training.dataloader_num_workers, lambda v: v >= 0,
+         "must be zero or more"),
+        ("training.layer_lr_decay", training.layer_lr_decay, lambda v: 0 < v <= 1, "must be in (0, 1]"),
+        ("distill.weight", distill.weight, lambda v: v >= 0, "must be zero or more"),
+        ("distill.temperature", distill.temperature, lambda v: v > 0, "must be positive"),
+    ]
+    for key, value, allowed, rule in ranges:
+        if not allowed(value):
+            raise ConfigError(f"{source}: {key} {rule}, not {value}")
     for i, rate in enumerate(config.calibration.word_dropout):
         if not is_rate(rate):
             raise ConfigError(f"{source}: calibration.word_dropout[{i}] is {rate}; each rate must be in [0, 1)")
@@ -212,25 +246,17 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         value = getattr(config.data, key)
         if value is not None and not Path(value).is_file():
             raise ConfigError(f"{source}: data.{key} file not found: {value}")
-    if not 0 < config.training.layer_lr_decay <= 1:
-        raise ConfigError(f"{source}: training.layer_lr_decay must be in (0, 1], not {config.training.layer_lr_decay}")
     average = config.training.average_last_epochs
     if not 1 <= average <= config.training.epochs:
         raise ConfigError(
             f"{source}: training.average_last_epochs is {average}; it must be from 1 to training.epochs "
             f"({config.training.epochs:g})"
         )
-    if config.training.rdrop_alpha < 0:
-        raise ConfigError(f"{source}: training.rdrop_alpha must be zero or more, not {config.training.rdrop_alpha}")
     if config.distill.teacher is not None and not Path(config.distill.teacher).is_file():
         raise ConfigError(f"{source}: distill.teacher file not found: {config.distill.teacher}")
     if config.distill.transfer and config.distill.teacher is None:
         raise ConfigError(f"{source}: distill.transfer needs distill.teacher, the file whose sentences it trains on")
     if not config.distill.heads or not set(config.distill.heads) <= {"stance", "sentiment"}:
         raise ConfigError(f"{source}: distill.heads must name one or both of stance, sentiment")
-    if config.distill.weight < 0 or config.distill.temperature <= 0:
-        raise ConfigError(f"{source}: distill.weight must be zero or more and distill.temperature positive")
-    if config.data.replay_ratio < 0:
-        raise ConfigError(f"{source}: data.replay_ratio must be zero or more, not {config.data.replay_ratio}")
     if config.model.init_from is not None and not Path(config.model.init_from).is_dir():
         raise ConfigError(f"{source}: model.init_from directory not found: {config.model.init_from}")

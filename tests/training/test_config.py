@@ -116,8 +116,29 @@ def test_distill_transfer_without_a_teacher_is_refused(data_dir: Path) -> None:
     [
         ("training.rdrop_alpha=-1", r"training.rdrop_alpha must be zero or more, not -1"),
         ("training.layer_lr_decay=0", r"training.layer_lr_decay must be in \(0, 1\], not 0"),
+        ("training.warmup_ratio=2.0", r"training.warmup_ratio must be in \[0, 1\], not 2.0"),
+        ("training.label_smoothing=1.5", r"training.label_smoothing must be in \[0, 1\), not 1.5"),
+        ("training.weight_decay=-1", r"training.weight_decay must be zero or more, not -1"),
+        ("training.sentiment_loss_weight=-1", r"training.sentiment_loss_weight must be zero or more"),
+        ("training.dataloader_num_workers=-2", r"training.dataloader_num_workers must be zero or more, not -2"),
+        ("training.logging_steps=0", r"training.logging_steps must be positive, not 0"),
+        ("model.dropout=1.5", r"model.dropout must be in \[0, 1\), not 1.5"),
+        ("data.max_train_samples=0", r"data.max_train_samples must be positive, not 0"),
+        ("data.max_train_samples=-5", r"data.max_train_samples must be positive, not -5"),
+        ("training.learning_rate=nan", r"training.learning_rate is nan; expected a finite number"),
+        ("training.epochs=.inf", r"training.epochs is inf; expected a finite number"),
     ],
 )
-def test_regulariser_settings_out_of_range_are_named(data_dir: Path, override: str, message: str) -> None:
+def test_settings_out_of_range_are_named(data_dir: Path, override: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(write_config(data_dir, ""), [override])
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["training:\n  epochs: 2\ntraining:\n  seed: 7\n", "training:\n  epochs: 1\n  epochs: 5\n"],
+)
+def test_a_repeated_key_is_refused_not_silently_overwritten(data_dir: Path, body: str) -> None:
+    """YAML itself keeps the last of two equal keys: a second `training:` would drop the first one's settings."""
+    with pytest.raises(ConfigError, match=r"config.yaml: line \d+: not valid YAML \(key '(training|epochs)' appears twice"):
+        load_config(write_config(data_dir, body))
