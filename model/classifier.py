@@ -193,7 +193,14 @@ class StanceClassifier:
         progress: str | None,
     ) -> tuple[np.ndarray, ...]:
         """`run` over length-sorted batches, each output written back to its texts' rows."""
+        if isinstance(texts, str):  # a string is a sequence too: it would be scored one character at a time
+            raise TypeError("texts must be a list of strings, not one string: predict([text])")
         texts = list(texts)
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{index}] is {type(text).__name__}; every text must be a string")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         outputs = tuple(np.zeros((len(texts), width), dtype=np.float32) for width in widths)
         if not texts:
             return outputs

@@ -46,6 +46,8 @@ def score_articles(
 
     `wrapped`: the text is hard-wrapped, so only blank lines end paragraphs (see `split_sentences`).
     """
+    if not 0.0 <= min_confidence <= 1.0:  # above 1 every sentence would silently come out "uncertain"
+        raise ValueError(f"min_confidence must be between 0 and 1, not {min_confidence}")
     pending: list[tuple[Article | InputProblem, list[Sentence]]] = []
     pending_sentences = 0
     with tqdm(desc="scoring", unit=" sentences", disable=None, file=sys.stderr) as progress:

@@ -50,6 +50,15 @@ def test_batching_and_length_sorting_do_not_change_results(classifier: StanceCla
     assert classifier.predict_proba([])["stance"].shape == (0, 5)
 
 
+def test_misuse_of_predict_is_a_clear_error_not_a_wrong_answer(classifier: StanceClassifier) -> None:
+    with pytest.raises(TypeError, match=r"list of strings, not one string"):
+        classifier.predict(TEXTS[0])  # would otherwise give one prediction per character
+    with pytest.raises(TypeError, match=r"texts\[1\] is int"):
+        classifier.predict([TEXTS[0], 7])
+    with pytest.raises(ValueError, match=r"batch_size must be a positive integer, not 0"):
+        classifier.predict(TEXTS, batch_size=0)
+
+
 def test_save_and_reload_give_identical_predictions(classifier: StanceClassifier, tmp_path: Path) -> None:
     classifier.save_pretrained(tmp_path / "copy")
     reloaded = StanceClassifier.from_pretrained(tmp_path / "copy", device="cpu")

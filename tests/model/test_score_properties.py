@@ -63,3 +63,10 @@ def test_every_sentence_is_scored_exactly_once(classifier: StanceClassifier, tex
         ]
         check_partition(article.text, [(s.start, s.end, s.text) for s in result.sentences])
         assert all(abs(sum(s.prediction.stance_probs.values()) - 1) < 1e-5 for s in result.sentences)
+
+
+def test_a_confidence_threshold_above_one_is_refused(tiny_model_dir: Path) -> None:
+    """Above 1 every sentence would come out "uncertain" without a word; the CLI refuses it too."""
+    classifier = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
+    with pytest.raises(ValueError, match=r"min_confidence must be between 0 and 1, not 2"):
+        list(score_articles(classifier, [Article(id="a", text="Rebels shelled the airport.")], min_confidence=2))
