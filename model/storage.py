@@ -147,6 +147,10 @@ def check_outputs(inputs: Sequence[tuple[str, str | Path]], outputs: Sequence[tu
     """
     named_outputs = [(option, Path(path)) for option, path in outputs if path is not None and str(path) != "-"]
     for option, output in named_outputs:
+        blocker = next((parent for parent in output.parents if parent.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise NewsStanceError(f"{option} {output}: {blocker} is a file, not a directory")
+    for option, output in named_outputs:
         for input_option, path in inputs:
             if str(path) != "-" and _same_path(output, Path(path)):
                 raise NewsStanceError(

@@ -8,6 +8,17 @@ from newsstance.arguments import add_device, add_model, positive_int
 LIMIT_DEFAULTS = ServeLimits()
 
 
+def port(value: str) -> int:
+    """Checked here: uvicorn would only fail once the model has loaded, with a traceback."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (0 to 65535)")
+    return number
+
+
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "serve",
@@ -20,7 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     add_model(parser, help="trained model directory (PyTorch or ONNX)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    parser.add_argument("--port", type=port, default=8000, help="port (default: 8000; 0 picks a free one)")
     parser.add_argument("--max-batch", type=positive_int, default=64, metavar="N", help="sentences per forward pass")
     parser.add_argument("--max-wait-ms", type=float, default=5.0, metavar="MS",
                         help="how long the first request of a batch waits for others (default: 5)")

@@ -14,8 +14,10 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from model.articles.scoring import scored_sentence, token_counts
 from model.articles.segment import split_sentences
@@ -36,7 +38,11 @@ log = logging.getLogger("newsstance.serve")
 
 
 class BodyLimit:
-    """Refuse bodies over the limit with a 413 before they are read whole (Content-Length or streamed)."""
+    """Refuse bodies over the limit with a 413 before the application sees them (Content-Length or streamed).
+
+    A streamed (chunked) body is read here, up to the limit, and handed on whole: an error raised from
+    inside FastAPI's own body reading would come out as a vague 400 instead.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -49,30 +55,30 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(send)
             return
-        seen = 0
-
-        async def counted() -> dict:
-            nonlocal seen
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
             if seen > self.max_bytes:
-                raise _BodyTooLarge
-            return message
+                await self._too_large(send)
+                return
+            if not message.get("more_body", False):
+                break
+        buffered = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
 
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
-            await self._too_large(send)
+        async def replay() -> Message:
+            return buffered.pop() if buffered else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
         body = json.dumps({"detail": f"request body is larger than {self.max_bytes} bytes"}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def create_app(
@@ -122,6 +128,13 @@ def create_app(
         if "batcher" not in state:
             raise HTTPException(503, state.get("load_error", "the model is still loading; retry shortly"))
         return state["classifier"], state["batcher"]
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        """FastAPI's 422 without the echoed `input`: a NaN or a lone surrogate in it cannot be written as
+        JSON, which turned a bad request into a 500."""
+        errors = [{key: value for key, value in item.items() if key != "input"} for item in error.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:

@@ -1,13 +1,27 @@
 """Request and response bodies of the HTTP API; FastAPI validates them and documents them at /docs."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from model.classifier import Prediction
 
 
+def _encodable(text: str) -> str:
+    """JSON lets a body carry a lone UTF-16 surrogate ("\\ud800"); no tokenizer or UTF-8 writer accepts one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"not valid Unicode: a lone surrogate at character {error.start}") from None
+    return text
+
+
+UnicodeText = Annotated[str, AfterValidator(_encodable)]
+
+
 class PredictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    texts: list[str] = Field(min_length=1, description="sentences to label, in order")
+    texts: list[UnicodeText] = Field(min_length=1, description="sentences to label, in order")
 
 
 class PredictResponse(BaseModel):
@@ -16,8 +30,8 @@ class PredictResponse(BaseModel):
 
 class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1)
-    text: str
+    id: UnicodeText = Field(min_length=1)
+    text: UnicodeText
 
 
 class ScoreRequest(BaseModel):

@@ -128,3 +128,18 @@ def test_suggest_evaluate_and_agree_refuse_to_write_onto_their_inputs(
     code, err = run(capsys, "agree", str(labels), str(other), "--output", str(tmp_path))
     assert code == 2 and "would destroy the input" in err and digest(labels) == before
     assert json.loads(labels.read_text().splitlines()[0])["stance"] == "denial"
+
+
+def test_evaluate_and_agree_refuse_a_report_directory_that_is_a_file(
+    tiny_model_dir: Path, tmp_path: Path, capsys
+) -> None:
+    """Checked before the minutes of scoring, and named, instead of a FileExistsError traceback at the end."""
+    taken = tmp_path / "taken.txt"
+    taken.write_text("the user's own file\n")
+    data = write_jsonl(tmp_path / "data.jsonl", [{"id": "1", "text": "A spokesman denied it.", "stance": "denial"}])
+    other = write_jsonl(tmp_path / "b.jsonl", [{"id": "1", "text": "A spokesman denied it.", "stance": "hedge"}])
+    for args in (["evaluate", "--model", str(tiny_model_dir), "--data", str(data)], ["agree", str(data), str(other)]):
+        code, err = run(capsys, *args, "--output", str(taken))
+        assert code == 2
+        assert err.strip().endswith(f"{taken} is a file, not a directory") and err.count("\n") == 1
+        assert taken.read_text() == "the user's own file\n"

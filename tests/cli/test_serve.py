@@ -107,6 +107,9 @@ def test_model_health_and_readiness(server: str) -> None:
         (json.dumps({"texts": ["x" * 501]}), {"content-type": "application/json"}, 422, "texts[0]: longer than 500"),
         (json.dumps({"texts": ["x" * 400] * 60}), {"content-type": "application/json"}, 413, "larger than 20000 bytes"),
         ("[1, 2]", {"content-type": "application/json"}, 422, "body"),
+        ('{"texts": ["\\ud800 lone surrogate"]}', {"content-type": "application/json"}, 422, "lone surrogate"),
+        ('{"texts": NaN}', {"content-type": "application/json"}, 422, "texts"),  # Python's json reads NaN
+        ('{"texts": ["a"], "x": -Infinity}', {"content-type": "application/json"}, 422, "extra_forbidden"),
     ],
 )
 def test_each_bad_request_gets_its_4xx_and_the_server_keeps_serving(
@@ -118,13 +121,26 @@ def test_each_bad_request_gets_its_4xx_and_the_server_keeps_serving(
     assert httpx.post(f"{server}/v1/predict", json={"texts": TEXTS[:1]}).status_code == 200
 
 
+def test_a_streamed_body_over_the_limit_gets_the_413_too(server: str) -> None:
+    """Chunked uploads carry no Content-Length; they are counted as they arrive."""
+    chunks = (json.dumps({"texts": ["x" * 400] * 60}).encode()[i : i + 1000] for i in range(0, 24200, 1000))
+    response = httpx.post(f"{server}/v1/predict", content=chunks, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "larger than 20000 bytes" in response.json()["detail"]
+    small = iter([json.dumps({"texts": TEXTS[:1]}).encode()])
+    assert httpx.post(f"{server}/v1/predict", content=small, headers={"content-type": "application/json"}).status_code == 200
+
+
 def test_bad_score_requests_name_the_field(server: str) -> None:
     for body, names in [
         ({"articles": [{"id": "a", "text": "x"}], "min_confidence": 2}, "min_confidence"),
+        ('{"articles": [{"id": "a", "text": "x"}], "min_confidence": NaN}', "min_confidence"),
+        ('{"articles": [{"id": "\\udc00", "text": "x"}]}', '"id"'),
+        ('{"articles": [{"id": "a", "text": "x \\ud800"}]}', "lone surrogate"),
         ({"articles": [{"text": "x"}]}, "id"),
         ({"articles": []}, "articles"),
     ]:
-        response = httpx.post(f"{server}/v1/score", json=body)
+        content = body if isinstance(body, str) else json.dumps(body)
+        response = httpx.post(f"{server}/v1/score", content=content, headers={"content-type": "application/json"})
         assert response.status_code == 422 and names in json.dumps(response.json())
 
 
@@ -186,3 +202,12 @@ def test_serve_refuses_a_missing_model_in_one_line(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "newsstance", "serve", "--model", str(tmp_path / "none")],
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stderr.strip() == f"newsstance: error: {tmp_path / 'none'}: no such model directory"
+
+
+def test_a_port_out_of_range_is_refused_before_the_model_loads(tiny_model_dir: Path, capsys) -> None:
+    from newsstance.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--model", str(tiny_model_dir), "--port", "70000"])
+    assert exit_.value.code == 2
+    assert "argument --port: 70000 is not a port number (0 to 65535)" in capsys.readouterr().err
