@@ -140,6 +140,10 @@ def agreement(paths: list[Path], label_sets: dict[str, list[str]]) -> AgreementR
         for key, row in rows.items():
             if key not in first:
                 raise NewsStanceError(f"{path}:{row.line}: {matched_by} {key!r} is not in {first_path}")
+            if by_id and row.text.split() != first[key].text.split():  # same id, another sentence: not comparable
+                raise NewsStanceError(
+                    f"{path}:{row.line}: id {key!r} has other text than {first_path}:{first[key].line}"
+                )
         for key, row in first.items():
             if key not in rows:
                 raise NewsStanceError(f"{first_path}:{row.line}: {matched_by} {key!r} is not in {path}")

@@ -38,7 +38,7 @@ def parse_line(number: int, raw: bytes) -> JsonlLine:
     except UnicodeDecodeError as error:
         return JsonlLine(number, problem=f"not UTF-8 text ({error.reason} at byte {error.start})", not_utf8=True)
     try:
-        return JsonlLine(number, value=json.loads(text))
+        return JsonlLine(number, value=json.loads(text.rstrip("\r\n")))  # else a cut-off line's column is 1 of the next
     except json.JSONDecodeError as error:
         return JsonlLine(number, problem=f"not valid JSON ({error.msg} at column {error.colno})")
 

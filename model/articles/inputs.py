@@ -96,7 +96,13 @@ def _jsonl_article(path: Path, line: JsonlLine) -> Article | InputProblem:
         return InputProblem(f"{where}: {problem}")
     if not text.strip():
         return InputProblem(f"{where}: empty 'text', nothing to score")
-    article_id = where if row.get("id") is None else str(row["id"])
+    article_id = row.get("id")
+    if article_id is None:
+        article_id = where
+    elif isinstance(article_id, int) and not isinstance(article_id, bool):
+        article_id = str(article_id)
+    elif not isinstance(article_id, str):  # str() would write a Python repr such as "{'a': 1}" or "True"
+        return InputProblem(f"{where}: 'id' must be a string or a whole number, not {type(article_id).__name__}")
     if not _is_valid_unicode(text + article_id):
         return InputProblem(f"{where}: 'text' or 'id' holds a lone surrogate escape, which is not Unicode text")
     return Article(article_id, text)

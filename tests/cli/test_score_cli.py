@@ -88,7 +88,11 @@ def test_bad_inputs_are_named_and_the_rest_still_scored(capsys, tiny_model_dir: 
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait.".encode("latin-1"))
     bad_jsonl = tmp_path / "bad.jsonl"
-    bad_jsonl.write_text('{"text": "Fine sentence."}\n{not json\n{"id": 3}\n', encoding="utf-8")
+    bad_jsonl.write_text(
+        '{"text": "Fine sentence."}\n{not json\n{"id": 3}\n{"id": {"a": 1}, "text": "x"}\n{"id": 9, "text": "Cut off'
+        '"}\n{"id": "a2", "text": \n',
+        encoding="utf-8",
+    )
     code, out, err = score(
         capsys, str(tmp_path / "missing.txt"), str(tmp_path / "empty.txt"), str(tmp_path / "binary.txt"),
         str(tmp_path / "latin1.txt"), str(bad_jsonl), str(article), "--model", str(tiny_model_dir),
@@ -102,9 +106,11 @@ def test_bad_inputs_are_named_and_the_rest_still_scored(capsys, tiny_model_dir: 
         f"newsstance: error: {tmp_path / 'latin1.txt'}: not UTF-8 text (invalid continuation byte at byte 3)",
         f"newsstance: error: {bad_jsonl}:2: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
         f"newsstance: error: {bad_jsonl}:3: has no 'text'",
+        f"newsstance: error: {bad_jsonl}:4: 'id' must be a string or a whole number, not dict",
+        f"newsstance: error: {bad_jsonl}:6: not valid JSON (Expecting value at column 22)",  # where the line stops
     ]
     assert "Traceback" not in err
-    assert {row["id"] for row in jsonl(out)} == {f"{bad_jsonl}:1", str(article)}
+    assert {row["id"] for row in jsonl(out)} == {f"{bad_jsonl}:1", "9", str(article)}
 
 
 def test_directory_scores_every_txt_file_sorted(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -89,6 +89,10 @@ def test_cli_writes_agreement_and_disagreements(tmp_path: Path, capsys) -> None:
         ([{"id": "s0", "text": "x", "stance": "hedge"}, {"id": "zz", "text": "y", "stance": "hedge"}], "b.jsonl:2: id 'zz' is not in"),
         ([{"id": "s0", "text": "x", "stance": "rumour"}], "b.jsonl:1: stance 'rumour' is not in the label set"),
         ([{"id": "s0", "text": "x", "stance": "hedge"}], "a.jsonl:2: id 's1' is not in"),
+        (
+            [{"id": "s0", "text": "x", "stance": "hedge"}, {"id": "s1", "text": "another sentence", "stance": "other"}],
+            "b.jsonl:2: id 's1' has other text than",
+        ),
     ],
 )
 def test_mismatched_files_are_one_line_errors(tmp_path: Path, capsys, b_rows: list[dict], message: str) -> None:
