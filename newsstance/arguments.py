@@ -7,11 +7,15 @@ from model.device import DEVICE_CHOICES, check_device_name
 from model.errors import NewsStanceError
 
 
-def positive_int(value: str) -> int:
+def whole_number(value: str) -> int:
     try:
-        number = int(value)
+        return int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+
+
+def positive_int(value: str) -> int:
+    number = whole_number(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
     return number

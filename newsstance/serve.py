@@ -3,17 +3,14 @@
 import argparse
 
 from model.serving.limits import ServeLimits
-from newsstance.arguments import add_device, add_model, positive_int
+from newsstance.arguments import add_device, add_model, positive_int, whole_number
 
 LIMIT_DEFAULTS = ServeLimits()
 
 
 def port(value: str) -> int:
     """Checked here: uvicorn would only fail once the model has loaded, with a traceback."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    number = whole_number(value)
     if not 0 <= number <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a port number (0 to 65535)")
     return number

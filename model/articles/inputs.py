@@ -103,14 +103,18 @@ def _jsonl_article(path: Path, line: JsonlLine) -> Article | InputProblem:
         article_id = str(article_id)
     elif not isinstance(article_id, str):  # str() would write a Python repr such as "{'a': 1}" or "True"
         return InputProblem(f"{where}: 'id' must be a string or a whole number, not {type(article_id).__name__}")
-    if not _is_valid_unicode(text + article_id):
+    if lone_surrogate_at(text + article_id) is not None:
         return InputProblem(f"{where}: 'text' or 'id' holds a lone surrogate escape, which is not Unicode text")
     return Article(article_id, text)
 
 
-def _is_valid_unicode(text: str) -> bool:
+def lone_surrogate_at(text: str) -> int | None:
+    """Where the first lone UTF-16 surrogate is (JSON's "\\ud800" escape decodes to one), else None.
+
+    No tokenizer or UTF-8 writer accepts one, so the readers and the server refuse such text up front.
+    """
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    except UnicodeEncodeError as error:
+        return error.start
+    return None

@@ -4,15 +4,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from model.articles.inputs import lone_surrogate_at
 from model.classifier import Prediction
 
 
 def _encodable(text: str) -> str:
-    """JSON lets a body carry a lone UTF-16 surrogate ("\\ud800"); no tokenizer or UTF-8 writer accepts one."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise ValueError(f"not valid Unicode: a lone surrogate at character {error.start}") from None
+    position = lone_surrogate_at(text)
+    if position is not None:
+        raise ValueError(f"not valid Unicode: a lone surrogate at character {position}")
     return text
 
 
