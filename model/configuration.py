@@ -21,6 +21,7 @@ class NewsStanceConfig(PreTrainedConfig):
         sentiment_loss_weight: float = 1.0,
         label_smoothing: float = 0.0,
         rdrop_alpha: float = 0.0,
+        rdrop_heads: list[str] | None = None,
         stance_temperature: float = 1.0,
         sentiment_temperature: float = 1.0,
         distill_weight: float = 0.0,
@@ -37,6 +38,7 @@ class NewsStanceConfig(PreTrainedConfig):
         self.sentiment_loss_weight = sentiment_loss_weight
         self.label_smoothing = label_smoothing
         self.rdrop_alpha = rdrop_alpha
+        self.rdrop_heads = list(rdrop_heads) if rdrop_heads is not None else ["stance", "sentiment"]
         self.stance_temperature = stance_temperature
         self.sentiment_temperature = sentiment_temperature
         self.distill_weight = distill_weight

@@ -89,8 +89,9 @@ class NewsStanceModel(PreTrainedModel):
                 for stance, sentiment in zip(stance_passes, sentiment_passes)
             ) / copies
             if copies == 2:
-                loss = loss + self.config.rdrop_alpha * (
-                    symmetric_kl(*stance_passes) + symmetric_kl(*sentiment_passes)
+                passes = {"stance": stance_passes, "sentiment": sentiment_passes}
+                loss = loss + self.config.rdrop_alpha * sum(
+                    symmetric_kl(*passes[head]) for head in self.config.rdrop_heads
                 )
         return NewsStanceOutput(
             loss=loss, stance_logits=stance_logits, sentiment_logits=sentiment_logits

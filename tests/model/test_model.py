@@ -130,6 +130,29 @@ def test_rdrop_adds_the_disagreement_of_two_dropout_passes(tiny_model_dir: Path,
     assert model(**batch, **labels).loss.item() == pytest.approx(without.item(), rel=1e-5)
 
 
+@pytest.mark.parametrize("heads", [["stance"], ["sentiment"], ["stance", "sentiment"]])
+def test_rdrop_heads_choose_whose_disagreement_is_added(
+    tiny_model_dir: Path, classifier: StanceClassifier, heads: list[str]
+) -> None:
+    batch = classifier.tokenizer(TEXTS[:3], padding=True, return_tensors="pt")
+    labels = {"stance_labels": torch.tensor([0, 1, 2]), "sentiment_labels": torch.tensor([IGNORE_INDEX, 1, 0])}
+    model = NewsStanceModel.from_pretrained(tiny_model_dir)
+    model.train()
+    model.config.rdrop_alpha, model.config.rdrop_heads = 4.0, heads
+    torch.manual_seed(0)
+    got = model(**batch, **labels).loss
+    torch.manual_seed(0)  # the same two dropout passes, replayed by hand
+    inputs = (batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"))
+    pooled = model.dropout(model.embed(*(None if t is None else t.repeat(2, 1) for t in inputs)))
+    passes = {"stance": model.stance_head(pooled).chunk(2), "sentiment": model.sentiment_head(pooled).chunk(2)}
+    supervised = sum(
+        model.multitask_loss(stance, sentiment, labels["stance_labels"], labels["sentiment_labels"])
+        for stance, sentiment in zip(passes["stance"], passes["sentiment"])
+    ) / 2
+    expected = supervised + 4.0 * sum(symmetric_kl(*passes[head]) for head in heads)
+    assert got.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
 def test_symmetric_kl_is_zero_for_equal_and_positive_for_different_predictions() -> None:
     logits = torch.randn(4, 5)
     assert symmetric_kl(logits, logits).item() == pytest.approx(0.0, abs=1e-6)

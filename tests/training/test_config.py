@@ -127,6 +127,8 @@ def test_distill_transfer_without_a_teacher_is_refused(data_dir: Path) -> None:
         ("data.max_train_samples=-5", r"data.max_train_samples must be positive, not -5"),
         ("training.learning_rate=nan", r"training.learning_rate is nan; expected a finite number"),
         ("training.epochs=.inf", r"training.epochs is inf; expected a finite number"),
+        ("training.rdrop_heads=[stanse]", r"training.rdrop_heads must name one or both of stance, sentiment"),
+        ("training.rdrop_heads=[]", r"training.rdrop_heads must be a non-empty list"),
     ],
 )
 def test_settings_out_of_range_are_named(data_dir: Path, override: str, message: str) -> None:
