@@ -199,6 +199,8 @@ class StanceClassifier:
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{index}] is {type(text).__name__}; every text must be a string")
+            if not text.strip():  # the command line and the server refuse it too: a label of nothing is noise
+                raise ValueError(f"texts[{index}] is empty; there is nothing to label")
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         outputs = tuple(np.zeros((len(texts), width), dtype=np.float32) for width in widths)

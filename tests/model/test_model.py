@@ -57,6 +57,8 @@ def test_misuse_of_predict_is_a_clear_error_not_a_wrong_answer(classifier: Stanc
         classifier.predict([TEXTS[0], 7])
     with pytest.raises(ValueError, match=r"batch_size must be a positive integer, not 0"):
         classifier.predict(TEXTS, batch_size=0)
+    with pytest.raises(ValueError, match=r"texts\[1\] is empty; there is nothing to label"):
+        classifier.predict([TEXTS[0], " \n"])  # would otherwise get a confident label for no words
 
 
 def test_save_and_reload_give_identical_predictions(classifier: StanceClassifier, tmp_path: Path) -> None:
