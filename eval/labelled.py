@@ -81,8 +81,7 @@ def _raw_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
         if path.suffix.lower() == ".csv":
             yield from _csv_rows(path)
         elif is_label_studio_export(path):
-            for item, row in training_rows(path):
-                yield item, row, None
+            yield from training_rows(path)
         else:
             yield from _jsonl_rows(path)
     except UnicodeDecodeError as error:

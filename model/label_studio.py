@@ -94,20 +94,34 @@ def _choices(result: list[Any], where: str) -> dict[str, str | None]:
     for region in result:
         if not isinstance(region, dict) or region.get("from_name") not in HEADS:
             continue
-        picked = (region.get("value") or {}).get("choices")
+        head, value = region["from_name"], region.get("value")
+        picked = value.get("choices") if isinstance(value, dict) else None
         if not isinstance(picked, list) or len(picked) != 1 or not isinstance(picked[0], str):
-            raise NewsStanceError(f"{where}: {region.get('from_name')} needs exactly one choice, got {picked!r}")
-        labels[region["from_name"]] = picked[0]
+            shown = picked if isinstance(value, dict) else value
+            raise NewsStanceError(f"{where}: {head} needs exactly one choice, got {shown!r}")
+        if labels[head] is not None:
+            raise NewsStanceError(f"{where}: {head} is answered twice in one annotation ({labels[head]!r}, {picked[0]!r})")
+        labels[head] = picked[0]
     return labels
 
 
-def training_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(item, row) per task, from its first completed annotation (a task nobody labelled has no labels)."""
-    annotations = read_export(path)
-    first: dict[str, ExportedAnnotation] = {}
-    for annotation in annotations:
-        first.setdefault(annotation.task_id, annotation)
+NOT_ANNOTATED = "no completed annotation (skipped, cancelled or not labelled yet)"
+
+
+def training_rows(path: Path) -> list[tuple[int, dict[str, Any], str | None]]:
+    """(item, row, problem) per task, from its first completed annotation.
+
+    Tasks are told apart by their place in the export, not their id, so two tasks sharing an id (two
+    projects' exports merged) both reach the reader's duplicate-id check instead of one vanishing.
+    """
+    first: dict[int, ExportedAnnotation] = {}
+    for annotation in read_export(path):
+        first.setdefault(annotation.item, annotation)
     return [
-        (annotation.item, {"id": annotation.task_id, "text": annotation.text, **annotation.labels})
+        (
+            annotation.item,
+            {"id": annotation.task_id, "text": annotation.text, **annotation.labels},
+            NOT_ANNOTATED if annotation.annotator == UNLABELLED else None,
+        )
         for annotation in first.values()
     ]

@@ -1,5 +1,6 @@
 """Rank unlabelled sentences by how unsure the model is, so annotators label the most useful ones first."""
 
+import csv
 import heapq
 import re
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ import numpy as np
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
 from model.jsonl import read_texts
+from model.label_studio import is_label_studio_export, read_export
 from model.sentences import sentence_key
 
 if TYPE_CHECKING:  # the classifier (and torch) load only when a run starts, not for `--help`
@@ -50,15 +52,44 @@ class Suggestion:
         }
 
 
-def read_pool(path: str | Path) -> Iterator[PoolSentence]:
-    """A `.jsonl` pool has a `text` field per line; any other file holds one sentence per line."""
+def read_pool(path: str | Path, option: str = "--pool") -> Iterator[PoolSentence]:
+    """The sentences of a pool or a labelled file; `option` names the flag in errors.
+
+    `.jsonl` has a `text` field per line, `.json` is a Label Studio export or import file (its tasks'
+    `data.text`), `.csv` has a `text` column, and any other file holds one sentence per line.
+    """
     path = Path(path)
     if not path.is_file():
-        raise NewsStanceError(f"--pool {path}: no such file")
-    lines = read_texts(path) if path.suffix.lower() == ".jsonl" else _plain_lines(path)
+        raise NewsStanceError(f"{option} {path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        lines = read_texts(path)
+    elif is_label_studio_export(path):
+        lines = _task_texts(path)
+    elif suffix == ".csv":
+        lines = _csv_texts(path)
+    else:
+        lines = _plain_lines(path)
     for number, text in lines:
         if text.strip():
             yield PoolSentence(text.strip(), f"{path}:{number}")
+
+
+def _task_texts(path: Path) -> Iterator[tuple[int, str]]:
+    items = {found.item: found.text for found in read_export(path)}  # one text per task, however many annotators
+    yield from items.items()
+
+
+def _csv_texts(path: Path) -> Iterator[tuple[int, str]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is not None and "text" not in reader.fieldnames:
+                raise NewsStanceError(f"{path}: line 1: the CSV header needs a 'text' column")
+            for row in reader:
+                yield reader.line_num, row.get("text") or ""
+    except UnicodeDecodeError as error:
+        raise NewsStanceError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
 
 
 def _plain_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -68,7 +99,6 @@ def _plain_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
             except UnicodeDecodeError as error:
                 raise NewsStanceError(f"{path}:{number}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-
 
 
 def uncertainty(probs: np.ndarray, by: str) -> np.ndarray:

@@ -15,8 +15,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "suggest",
         help="pick the unlabelled sentences the model is least sure about, to label first",
         description=(
-            "Rank a pool of unlabelled sentences (.jsonl with a 'text' field, or plain text with one "
-            "sentence per line) by the model's stance uncertainty (--by entropy or margin) or by "
+            "Rank a pool of unlabelled sentences (.jsonl with a 'text' field, a Label Studio .json "
+            "export, a .csv with a 'text' column, or plain text with one sentence per line) by the "
+            "model's stance uncertainty (--by entropy or margin) or by "
             "uncertainty spread over the encoder's embedding space (--by diverse), and write the top N: "
             "in the training JSONL format with labels left null, or as Label Studio import tasks with the "
             "model's labels as pre-annotations (--format label-studio)."
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     inputs = [("--pool", args.pool), ("--model", args.model)] + ([("--labelled", args.labelled)] if args.labelled else [])
     check_outputs(inputs, [("--output", args.output)])
-    labelled = [sentence.text for sentence in read_pool(args.labelled)] if args.labelled else []
+    labelled = [sentence.text for sentence in read_pool(args.labelled, "--labelled")] if args.labelled else []
     classifier = StanceClassifier.from_pretrained(args.model, device=args.device)
     picked = suggest(classifier, read_pool(args.pool), args.n, args.by, args.batch_size, labelled)
     if args.format == "label-studio":

@@ -72,6 +72,35 @@ def test_plain_pool_keeps_line_numbers(tmp_path: Path) -> None:
     assert [(s.text, s.source) for s in read_pool(pool)] == [("First.", f"{pool}:1"), ("Second.", f"{pool}:3")]
 
 
+@pytest.mark.parametrize("labelled_format", ["label-studio", "csv"])
+def test_labelled_sentences_in_an_export_or_csv_are_not_suggested_again(
+    capsys, tiny_model_dir: Path, tmp_path: Path, labelled_format: str
+) -> None:
+    """The natural second round: what was labelled in Label Studio (or a spreadsheet) is left out."""
+    pool = tmp_path / "pool.txt"
+    pool.write_text("\n".join(POOL) + "\n", encoding="utf-8")
+    done = POOL[:2]
+    if labelled_format == "label-studio":
+        labelled = tmp_path / "export.json"
+        labelled.write_text(json.dumps([{"id": i, "data": {"text": text}, "annotations": []}
+                                        for i, text in enumerate(done)]), encoding="utf-8")
+    else:
+        labelled = tmp_path / "done.csv"
+        labelled.write_text("text,stance\n" + "".join(f'"{text}",other\n' for text in done), encoding="utf-8")
+    code, rows, _ = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "10",
+                            "--labelled", str(labelled))
+    assert code == 0
+    assert {row["text"] for row in rows} == set(POOL) - set(done)
+
+
+def test_a_missing_labelled_file_is_named_by_its_own_option(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
+    pool = tmp_path / "pool.txt"
+    pool.write_text("\n".join(POOL) + "\n", encoding="utf-8")
+    code, _, err = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "1",
+                           "--labelled", str(tmp_path / "nothere.jsonl"))
+    assert code == 2 and err.splitlines()[-1] == f"newsstance: error: --labelled {tmp_path / 'nothere.jsonl'}: no such file"
+
+
 def test_diverse_skips_labelled_sentences_and_near_duplicates(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
     pool = tmp_path / "pool.txt"
     near_copies = ["Shelling hit the port of Odesa overnight.", "Shelling hit the port of Odesa overnight !"]

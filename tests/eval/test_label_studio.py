@@ -44,7 +44,7 @@ def test_an_export_reads_as_training_rows(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "tasks, message",
     [
-        ([("Shelling hit the port.", [])], "export.json: 1 invalid rows: item 1: missing 'stance'"),
+        ([("Shelling hit the port.", [])], "export.json: 1 invalid rows: item 1: no completed annotation (skipped"),
         ([("Shelling hit the port.", [annotation(1, "rumour")])], "item 1: unknown stance 'rumour'"),
         ([("", [annotation(1, "other")])], "export.json: item 1: data.text is missing or empty"),
     ],
@@ -52,6 +52,32 @@ def test_an_export_reads_as_training_rows(tmp_path: Path) -> None:
 def test_bad_exports_are_named_by_file_and_item(tmp_path: Path, tasks: list, message: str) -> None:
     with pytest.raises(NewsStanceError, match=re.escape(message)):
         read_labelled(export(tmp_path / "export.json", tasks), LABELS["stance"], LABELS["sentiment"])
+
+
+def test_a_malformed_answer_is_named_not_a_traceback(tmp_path: Path) -> None:
+    bare_value = {"completed_by": 1, "result": [{"from_name": "stance", "type": "choices", "value": "hedge"}]}
+    twice = annotation(1, "hedge")
+    twice["result"] = twice["result"] + annotation(1, "denial")["result"]
+    for answer, message in [
+        (bare_value, "item 1: stance needs exactly one choice, got 'hedge'"),
+        (twice, "item 1: stance is answered twice in one annotation ('hedge', 'denial')"),
+    ]:
+        path = export(tmp_path / "export.json", [("Talks may resume.", [answer])])
+        with pytest.raises(NewsStanceError, match=re.escape(message)):
+            read_labelled(path, LABELS["stance"], LABELS["sentiment"])
+
+
+def test_tasks_sharing_an_id_are_refused_not_dropped(tmp_path: Path) -> None:
+    """Two projects' exports merged: both tasks must reach the duplicate check, not one vanish."""
+    path = export(tmp_path / "export.json", [
+        ("A spokesman denied it.", [annotation(1, "denial")]),
+        ("Shelling hit the port.", [annotation(1, "battlefield_report")]),
+    ])
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    tasks[1]["id"] = str(tasks[0]["id"])  # "10" and 10: one id to a reader
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    with pytest.raises(NewsStanceError, match=re.escape("item 2: duplicate id '10' (first on item 1)")):
+        read_labelled(path, LABELS["stance"], LABELS["sentiment"])
 
 
 def test_agree_compares_the_annotators_of_one_export(tmp_path: Path, capsys) -> None:
