@@ -82,6 +82,11 @@ def check_model_output(
     target = Path(target)
     if source is not None and _same_path(target, Path(source)):
         raise NewsStanceError(f"--output {target} is the source model itself; write the copy to another directory")
+    if source is not None and target.is_dir() and Path(source).resolve().is_relative_to(target.resolve()):
+        raise NewsStanceError(
+            f"--output {target} holds the source model {source}; replacing it would delete the source, "
+            "so write the copy to another directory"
+        )
     if target.exists() and not target.is_dir():
         raise NewsStanceError(f"--output {target} is a file, not a directory; choose a directory for the model")
     if overwrite or not target.is_dir() or is_model_dir(target):

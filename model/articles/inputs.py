@@ -10,6 +10,7 @@ from model.jsonl import JsonlLine, read_jsonl
 
 STDIN = "-"
 JSONL_SUFFIXES = (".jsonl",)
+FOLDER_SUFFIX = ".txt"  # the files a folder input is read for
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,14 @@ def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator
             yield _text_file(Path(path))
 
 
+def read_from_folder(path: Path, folder: Path) -> bool:
+    """Whether a file at `path` would be read as an article when `folder` is an input."""
+    path, folder = path.resolve(), folder.resolve()
+    return path.suffix == FOLDER_SUFFIX and path.is_relative_to(folder)
+
+
 def _directory(directory: Path) -> Iterator[Article | InputProblem]:
-    files = sorted(str(path) for path in directory.rglob("*.txt") if path.is_file())
+    files = sorted(str(path) for path in directory.rglob(f"*{FOLDER_SUFFIX}") if path.is_file())
     if not files:
         yield InputProblem(f"{directory}: directory holds no .txt files")
     for path in files:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from model.articles.html import write_html
-from model.articles.inputs import InputProblem, read_inputs
+from model.articles.inputs import InputProblem, read_from_folder, read_inputs
 from model.articles.options import FORMATS, ScoreOptions
 from model.articles.scoring import UNCERTAIN, ScoredArticle, score_articles
 from model.articles.sharding import launched_processes, process_device, score_across_processes
@@ -24,7 +24,15 @@ def score_paths(options: ScoreOptions, stdout: TextIO, stderr: TextIO) -> int:
     """Score everything that can be read and return how many inputs could not be (for the exit code)."""
     if not 0.0 <= options.min_confidence <= 1.0:
         raise NewsStanceError(f"--min-confidence {options.min_confidence} must be between 0 and 1")
-    check_outputs([("PATH", path) for path in options.paths], [("--output", options.output), ("--summary", options.summary)])
+    outputs = [("--output", options.output), ("--summary", options.summary)]
+    check_outputs([("PATH", path) for path in options.paths], outputs)
+    for option, output in outputs:
+        folder = next((p for p in options.paths if output and Path(p).is_dir() and read_from_folder(Path(output), Path(p))), None)
+        if folder is not None:
+            raise NewsStanceError(
+                f"{option} {output} is inside the input folder {folder}: the next run would score it as an article; "
+                "write it outside the folder or give it another suffix"
+            )
     processes = launched_processes(options.device)
     classifier = StanceClassifier.from_pretrained(options.model, device=process_device(processes, options.device))
     score = partial(

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,34 @@ def test_score_refuses_an_output_that_is_its_input(tiny_model_dir: Path, tmp_pat
         code, err = run(capsys, "score", str(article), "--model", str(tiny_model_dir), "--output", str(output))
         assert code == 2 and "would destroy the input" in err and len(err.strip().splitlines()) == 1
         assert article.read_text() == ARTICLE
+
+
+def test_export_refuses_a_folder_that_holds_its_source(tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("onnxruntime", reason="the onnx extra is part of the test install")
+    source = tmp_path / "project" / "model"
+    shutil.copytree(tiny_model_dir, source)
+    before = digest(source)
+    code, err = run(capsys, "export", "--model", str(source), "--output", str(tmp_path / "project"), "--overwrite")
+    assert code == 2 and "holds the source model" in err and len(err.strip().splitlines()) == 1
+    assert digest(source) == before
+
+
+def test_score_refuses_a_txt_output_inside_its_input_folder(tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
+    """The next run over the folder would score last run's report as an article."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE)
+    report = folder / "report.txt"
+    code, err = run(capsys, "score", str(folder), "--model", str(tiny_model_dir), "--format", "table", "--output", str(report))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert err.strip() == (
+        f"newsstance: error: --output {report} is inside the input folder {folder}: the next run would score it "
+        "as an article; write it outside the folder or give it another suffix"
+    )
+    assert not report.exists()
+    rows = folder / "rows.jsonl"  # a suffix the folder is not read for is fine
+    assert run(capsys, "score", str(folder), "--model", str(tiny_model_dir), "--output", str(rows))[0] == 0
+    assert rows.read_text().count("\n") > 0
 
 
 def test_score_refuses_summary_and_rows_in_one_file(tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
