@@ -92,12 +92,19 @@ def render_markdown(evaluation: Evaluation) -> str:
 def training_overlap_warnings(metrics: dict[str, Any]) -> list[str]:
     """One sentence per training-time file that shares sentences with the evaluated data."""
     roles = {"data.train": "the model was trained on them", "data.dev": "they picked the model's checkpoint"}
-    return [
-        f"{seen['shared']} of the {metrics['rows']} sentences are in `{seen['path']}` ({key}): "
-        f"{roles.get(key, 'the model saw them')}, so the scores are optimistic"
-        for key, seen in (metrics.get("seen_in_training") or {}).items()
-        if seen.get("shared")
-    ]
+    warnings = []
+    for key, seen in (metrics.get("seen_in_training") or {}).items():
+        if seen.get("shared"):
+            warnings.append(
+                f"{seen['shared']} of the {metrics['rows']} sentences are in `{seen['path']}` ({key}): "
+                f"{roles.get(key, 'the model saw them')}, so the scores are optimistic"
+            )
+        elif seen.get("why_unchecked"):  # a path relative to where training ran, read from somewhere else
+            warnings.append(
+                f"could not check the sentences against `{seen['path']}` ({key}): {seen['why_unchecked']}; "
+                "run evaluate from the directory the model was trained in to check for overlap"
+            )
+    return warnings
 
 
 def _systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:

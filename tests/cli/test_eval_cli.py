@@ -314,8 +314,11 @@ def test_evaluating_on_the_models_own_training_data_is_flagged(
     argv = ["evaluate", "--model", str(model_dir), "--data", str(data), "--output", str(output), "--bootstrap", "0"]
     assert main([*argv, "--device", "cpu"]) == 0
     warning = f"6 of the 6 sentences are in `{data}` (data.train): the model was trained on them"
-    assert f"newsstance: warning: {warning}" in capsys.readouterr().err
-    assert warning in (output / "report.md").read_text()
+    unchecked = f"could not check the sentences against `{missing}` (data.dev): {missing}: file not found"
+    err = capsys.readouterr().err
+    assert f"newsstance: warning: {warning}" in err
+    assert f"newsstance: warning: {unchecked}" in err  # a check that could not run says so
+    assert warning in (output / "report.md").read_text() and unchecked in (output / "report.md").read_text()
     seen = json.loads((output / "metrics.json").read_text())["seen_in_training"]
     assert seen["data.train"]["shared"] == 6
     assert seen["data.dev"]["shared"] is None and "file not found" in seen["data.dev"]["why_unchecked"]
