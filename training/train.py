@@ -1,8 +1,10 @@
 """Fine-tune the two-headed model with transformers.Trainer and write a finished model directory."""
 
+import dataclasses
 import json
 import random
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,7 @@ def train(
     The output directory may hold a previous newsstance model (replaced whole) or this run's own
     checkpoints; any other non-empty directory is refused unless `overwrite`.
     """
+    config = _with_start_models_encoder(config)
     labels = config.labels
     train_rows = read_labelled(config.data.train, labels.stance, labels.sentiment)
     dev_rows = read_labelled(config.data.dev, labels.stance, labels.sentiment)
@@ -217,6 +220,26 @@ def _starting_model(config: TrainConfig) -> tuple[NewsStanceModel, Any]:
     model.dropout.p = config.model.dropout
     model.config.stance_temperature = model.config.sentiment_temperature = 1.0  # refitted after training
     return model, AutoTokenizer.from_pretrained(start)
+
+
+def _with_start_models_encoder(config: TrainConfig) -> TrainConfig:
+    """With `model.init_from`, the encoder is the start model's: record its base model, not the config's.
+
+    Otherwise the new model's card and train_config.yaml would name an encoder it does not have.
+    """
+    if config.model.init_from is None:
+        return config
+    recorded = Path(config.model.init_from) / TRAIN_CONFIG_FILE
+    start_config = yaml.safe_load(recorded.read_text(encoding="utf-8")) or {} if recorded.is_file() else {}
+    base_model = (start_config.get("model") or {}).get("base_model")
+    if not base_model or base_model == config.model.base_model:
+        return config
+    print(
+        f"newsstance: note: model.base_model {config.model.base_model} is not used: model.init_from "
+        f"{config.model.init_from} was trained from {base_model}, and its encoder is kept",
+        file=sys.stderr,
+    )
+    return dataclasses.replace(config, model=dataclasses.replace(config.model, base_model=base_model))
 
 
 def _replay_rows(config: TrainConfig, train_count: int, dev_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

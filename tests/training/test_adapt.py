@@ -32,6 +32,20 @@ def test_init_from_starts_from_the_trained_weights_and_records_it(tmp_path: Path
     assert f"started from the trained model `{trained}`" in (run / "README.md").read_text()
 
 
+def test_the_card_names_the_start_models_encoder_not_the_configs(
+    tmp_path: Path, tiny_encoder_dir: Path, trained: Path, capsys
+) -> None:
+    """The encoder comes from model.init_from, so a different model.base_model must not be recorded as it."""
+    config = tiny_config(tmp_path, tiny_encoder_dir, f"model.init_from={trained}", "training.epochs=1",
+                         "model.base_model=sentence-transformers/all-mpnet-base-v2", "calibration.enabled=false")
+    train(config)
+    run = Path(config.training.output_dir)
+    start_base = yaml.safe_load((trained / "train_config.yaml").read_text())["model"]["base_model"]
+    assert yaml.safe_load((run / "train_config.yaml").read_text())["model"]["base_model"] == start_base
+    assert f"base_model: {start_base}" in (run / "README.md").read_text() and "mpnet" not in (run / "README.md").read_text()
+    assert "model.base_model sentence-transformers/all-mpnet-base-v2 is not used" in capsys.readouterr().err
+
+
 def test_the_flag_and_replay_work_from_the_command_line(tmp_path: Path, tiny_encoder_dir: Path, trained: Path, capsys) -> None:
     config = tiny_config(tmp_path, tiny_encoder_dir)
     replay = write_jsonl(tmp_path / "old.jsonl", [{"text": f"Older sentence {i}.", "stance": "other", "sentiment": "neutral"}
