@@ -198,6 +198,18 @@ def test_calibrate_stores_temperatures_that_change_confidence(model_dir: Path, d
     assert not list(model_dir.glob(".config.json.*"))
 
 
+def test_calibrating_on_rows_the_model_gets_all_right_warns_at_the_limit(model_dir: Path, tmp_path: Path, capsys) -> None:
+    """One sentence the model already labels as gold: the NLL falls as T falls, so the fit runs to its floor."""
+    text = DATA[0]["text"]
+    guess = StanceClassifier.from_pretrained(model_dir, device="cpu").predict([text])[0]
+    data = write_jsonl(tmp_path / "one.jsonl", [{"text": text, "stance": guess.stance, "sentiment": guess.sentiment}])
+    argv = ["calibrate", "--model", str(model_dir), "--data", str(data), "--device", "cpu", "--word-dropout", "0"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    for head in ("stance", "sentiment"):
+        assert f"warning: the {head} temperature stopped at its limit, 0.05, fitted on 1 sentences of {data}" in err
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
