@@ -75,7 +75,8 @@ def read_export(path: Path) -> list[ExportedAnnotation]:
     for item, entry in enumerate(tasks, start=1):
         where = f"{path}: item {item}"
         if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
-            raise NewsStanceError(f"{where}: expected a task with a 'data' object")
+            hint = "; export as JSON, not JSON-MIN" if isinstance(entry, dict) and "text" in entry else ""
+            raise NewsStanceError(f"{where}: expected a task with a 'data' object{hint}")
         text = entry["data"].get("text")
         if not isinstance(text, str) or not text.strip():
             raise NewsStanceError(f"{where}: data.text is missing or empty")

@@ -87,10 +87,11 @@ def test_labelled_sentences_in_an_export_or_csv_are_not_suggested_again(
     else:
         labelled = tmp_path / "done.csv"
         labelled.write_text("text,stance\n" + "".join(f'"{text}",other\n' for text in done), encoding="utf-8")
-    code, rows, _ = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "10",
-                            "--labelled", str(labelled))
+    code, rows, err = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "10",
+                              "--labelled", str(labelled))
     assert code == 0
     assert {row["text"] for row in rows} == set(POOL) - set(done)
+    assert f"note: {len(rows)} of the 10 asked for" in err
 
 
 def test_a_missing_labelled_file_is_named_by_its_own_option(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -54,6 +54,13 @@ def test_bad_exports_are_named_by_file_and_item(tmp_path: Path, tasks: list, mes
         read_labelled(export(tmp_path / "export.json", tasks), LABELS["stance"], LABELS["sentiment"])
 
 
+def test_a_json_min_export_is_told_to_use_the_full_json(tmp_path: Path) -> None:
+    path = tmp_path / "min.json"
+    path.write_text(json.dumps([{"id": 1, "text": "Talks may resume.", "stance": "hedge"}]), encoding="utf-8")
+    with pytest.raises(NewsStanceError, match=re.escape("item 1: expected a task with a 'data' object; export as JSON, not JSON-MIN")):
+        read_labelled(path, LABELS["stance"], LABELS["sentiment"])
+
+
 def test_a_malformed_answer_is_named_not_a_traceback(tmp_path: Path) -> None:
     bare_value = {"completed_by": 1, "result": [{"from_name": "stance", "type": "choices", "value": "hedge"}]}
     twice = annotation(1, "hedge")
