@@ -1,19 +1,12 @@
 """Fit one temperature per head on labelled data and store it in the model directory, where `predict` reads it."""
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import log_loss
 
-from eval.calibration import (
-    DEFAULT_BINS,
-    MAX_TEMPERATURE,
-    MIN_TEMPERATURE,
-    expected_calibration_error,
-    fit_temperature,
-)
+from eval.calibration import DEFAULT_BINS, expected_calibration_error, fit_problem, fit_temperature
 from eval.labelled import read_for_model
 from eval.word_dropout import DEFAULT_RATES, drop_words, is_rate
 from model.classifier import StanceClassifier, softmax
@@ -52,16 +45,9 @@ def calibrate(
             fitted[head] = None
             continue
         gold_ids = np.array([labels[head].index(rows[i][head]) for i in keep])
-        temperature = fit_temperature(
-            np.concatenate([logits_at[rate][head][keep] for rate in rates]), np.tile(gold_ids, len(rates))
-        )
-        if temperature in (MIN_TEMPERATURE, MAX_TEMPERATURE):  # said where both train and calibrate pass
-            print(
-                f"newsstance: warning: the {head} temperature stopped at its limit, {temperature:g}, fitted on "
-                f"{len(keep)} sentences of {data_path}: the fit has no optimum there (too few rows, or all right or "
-                "all wrong), so the probabilities are not calibrated; fit on more labelled rows",
-                file=sys.stderr,
-            )
+        fit_logits = np.concatenate([logits_at[rate][head][keep] for rate in rates])
+        fit_gold = np.tile(gold_ids, len(rates))
+        temperature = fit_temperature(fit_logits, fit_gold)
         before, after = softmax(logits[head][keep]), softmax(logits[head][keep] / temperature)
         classes = list(range(len(labels[head])))
         fitted[head] = HeadCalibration(
@@ -74,6 +60,7 @@ def calibrate(
             ece_after=expected_calibration_error(after, gold_ids, bins),
             nll_before=float(log_loss(gold_ids, before, labels=classes)),
             nll_after=float(log_loss(gold_ids, after, labels=classes)),
+            problem=fit_problem(fit_logits, fit_gold, temperature),
         )
     result = CalibrationRecord(
         data=str(Path(data_path).resolve()),

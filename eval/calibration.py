@@ -1,6 +1,7 @@
 """How far confidence is from accuracy (ECE, reliability bins), and the temperature that closes the gap."""
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,3 +110,24 @@ def fit_temperature(logits: np.ndarray, gold_ids: np.ndarray) -> float:
 
     optimiser.step(closure)
     return float(np.clip(log_t.exp().item(), MIN_TEMPERATURE, MAX_TEMPERATURE))
+
+
+def fit_problem(logits: np.ndarray, gold_ids: np.ndarray, temperature: float) -> str | None:
+    """Why a fitted temperature calibrates nothing, or None when the fit had an optimum to find.
+
+    If the model is right on every row, the NLL keeps falling as T falls (and rises with T if it is
+    wrong on every row), so the optimiser stops wherever it gives up or at a bound, not at a minimum.
+    """
+    correct = logits.argmax(axis=1) == gold_ids
+    if correct.all():
+        return f"the model is right on all {len(gold_ids)} rows it was fitted on, so no temperature is best"
+    if not correct.any():
+        return f"the model is wrong on all {len(gold_ids)} rows it was fitted on, so no temperature is best"
+    if temperature in (MIN_TEMPERATURE, MAX_TEMPERATURE):
+        return f"the temperature stopped at its limit, {temperature:g}"
+    return None
+
+
+def calibration_warning(head: str, data: str | Path, problem: str) -> str:
+    return f"the {head} temperature fitted on {data} calibrates nothing: {problem}; fit on more labelled rows"
+

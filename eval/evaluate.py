@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from eval.baselines import baselines_for
 from eval.bootstrap import (
@@ -26,7 +25,7 @@ from model.configuration import NewsStanceConfig
 from model.errors import NewsStanceError
 from model.labels import HEADS
 from model.model_card import EvaluationHeadline, HeadHeadline
-from model.storage import CALIBRATION_FILE, TRAIN_CONFIG_FILE, check_model_dir
+from model.storage import CALIBRATION_FILE, check_model_dir, read_train_config
 
 COMPARED_PREFIX = "model:"  # names other models given to --compare among the systems in the report
 
@@ -206,8 +205,7 @@ def _seen_in_training(
     Scores on those sentences flatter the model. The paths come from the model's train_config.yaml and
     are read relative to the current directory; a file that cannot be found or read is reported as such.
     """
-    config_path = model_dir / TRAIN_CONFIG_FILE
-    train_config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {} if config_path.is_file() else {}
+    train_config = read_train_config(model_dir)
     texts = {row["text"].strip() for row in rows}
     found: dict[str, dict[str, Any]] = {}
     for key in ("train", "dev"):

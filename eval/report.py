@@ -99,11 +99,12 @@ def training_overlap_warnings(metrics: dict[str, Any]) -> list[str]:
                 f"{seen['shared']} of the {metrics['rows']} sentences are in `{seen['path']}` ({key}): "
                 f"{roles.get(key, 'the model saw them')}, so the scores are optimistic"
             )
-        elif seen.get("why_unchecked"):  # a path relative to where training ran, read from somewhere else
-            warnings.append(
-                f"could not check the sentences against `{seen['path']}` ({key}): {seen['why_unchecked']}; "
-                "run evaluate from the directory the model was trained in to check for overlap"
+        elif seen.get("why_unchecked"):
+            hint = (  # a path relative to where training ran, read from somewhere else
+                "; run evaluate from the directory the model was trained in to check for overlap"
+                if seen["why_unchecked"].endswith("file not found") else ""
             )
+            warnings.append(f"could not check the sentences against `{seen['path']}` ({key}): {seen['why_unchecked']}{hint}")
     return warnings
 
 

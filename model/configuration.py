@@ -4,7 +4,7 @@ from typing import Any
 
 from transformers import AutoConfig, PreTrainedConfig
 
-from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
+from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS, HEADS
 
 
 class NewsStanceConfig(PreTrainedConfig):
@@ -38,7 +38,7 @@ class NewsStanceConfig(PreTrainedConfig):
         self.sentiment_loss_weight = sentiment_loss_weight
         self.label_smoothing = label_smoothing
         self.rdrop_alpha = rdrop_alpha
-        self.rdrop_heads = list(rdrop_heads) if rdrop_heads is not None else ["stance", "sentiment"]
+        self.rdrop_heads = list(rdrop_heads) if rdrop_heads is not None else list(HEADS)
         self.stance_temperature = stance_temperature
         self.sentiment_temperature = sentiment_temperature
         self.distill_weight = distill_weight

@@ -17,6 +17,7 @@ from model.errors import NewsStanceError
 from model.labels import HEADS
 
 UNLABELLED = ""  # the annotator of a task that has no completed annotation
+NOT_ANNOTATED = "no completed annotation (skipped, cancelled or not labelled yet)"
 
 
 def label_config(stance_labels: Sequence[str], sentiment_labels: Sequence[str]) -> str:
@@ -104,9 +105,6 @@ def _choices(result: list[Any], where: str) -> dict[str, str | None]:
             raise NewsStanceError(f"{where}: {head} is answered twice in one annotation ({labels[head]!r}, {picked[0]!r})")
         labels[head] = picked[0]
     return labels
-
-
-NOT_ANNOTATED = "no completed annotation (skipped, cancelled or not labelled yet)"
 
 
 def training_rows(path: Path) -> list[tuple[int, dict[str, Any], str | None]]:

@@ -70,6 +70,7 @@ class HeadCalibration:
     ece_after: float
     nll_before: float
     nll_after: float
+    problem: str | None = None  # why this temperature calibrates nothing (too few or too easy rows), if it does not
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+import yaml
 
 from model.errors import NewsStanceError
 
@@ -118,6 +120,13 @@ def update_model_dir(directory: Path, files: dict[str, str]) -> None:
             (staging / name).write_text(text, encoding="utf-8")
 
     write_atomically(directory, write, keep_modes=True)  # chmod on a hard link would change the live file too
+
+
+def read_train_config(directory: str | Path) -> dict[str, Any]:
+    """The config a model directory was trained with, as a mapping; {} where it has none (an export)."""
+    path = Path(directory) / TRAIN_CONFIG_FILE
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def is_model_dir(path: Path) -> bool:

@@ -1,6 +1,7 @@
 """`newsstance calibrate`: fit per-head temperatures on labelled dev data."""
 
 import argparse
+import sys
 from pathlib import Path
 
 from eval.word_dropout import DEFAULT_RATES
@@ -45,6 +46,7 @@ def _rates(text: str) -> tuple[float, ...]:
 
 def run(args: argparse.Namespace) -> int:
     from eval.calibrate import calibrate
+    from eval.calibration import calibration_warning
 
     result = calibrate(args.model, args.data, device=args.device, word_dropout=_rates(args.word_dropout))
     for head in HEADS:
@@ -52,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         if fitted is None:
             print(f"{head}: no labelled rows in {args.data}; temperature left as it was")
             continue
+        if fitted.problem:
+            print(f"newsstance: warning: {calibration_warning(head, args.data, fitted.problem)}", file=sys.stderr)
         accuracies = ", ".join(f"{rate}: {accuracy:.2f}" for rate, accuracy in fitted.accuracy_at_word_dropout.items())
         print(
             f"{head}: accuracy by word-dropout rate {accuracies}; "

@@ -51,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
     classifier = StanceClassifier.from_pretrained(args.model, device=args.device)
     picked = suggest(classifier, read_pool(args.pool), args.n, args.by, args.batch_size, labelled)
     if len(picked) < args.n:  # an empty or already-labelled pool is worth a word, not a silent []
-        print(f"newsstance: note: {len(picked)} of the {args.n} asked for: the pool has no more sentences "
-              "that are not labelled already (or near-copies of them)", file=sys.stderr)
+        skipped = "repeats and labelled sentences" + (" and near-copies of either" if args.by == "diverse" else "")
+        print(f"newsstance: note: {len(picked)} of the {args.n} asked for: the pool holds no more once {skipped} "
+              "are left out", file=sys.stderr)
     if args.format == "label-studio":
         version = f"newsstance {args.model}"
         tasks = [task(s.text, s.source, s.model_stance, s.model_sentiment, s.model_stance_prob, version) for s in picked]

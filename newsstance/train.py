@@ -2,7 +2,9 @@
 
 import argparse
 import os
+import sys
 
+from model.labels import HEADS
 from newsstance.arguments import add_overwrite
 
 
@@ -22,18 +24,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from eval.calibration import calibration_warning
     from training.config import load_config
-    from training.train import train
+    from training.train import train, with_start_models_encoder
 
     overrides = list(args.overrides)
     if args.output:
         overrides.append(f"training.output_dir={args.output}")
     if args.init_from:
         overrides.append(f"model.init_from={args.init_from}")
-    config = load_config(args.config, overrides)
+    config, note = with_start_models_encoder(load_config(args.config, overrides))
+    if note:
+        print(f"newsstance: note: {note}", file=sys.stderr)
     metrics = train(config, resume=args.resume, overwrite=args.overwrite)
     if int(os.environ.get("RANK", "0")) == 0:  # one report, not one per process under torchrun/accelerate
         print(f"saved model to {config.training.output_dir}")
         for key, value in metrics.items():
             print(f"  {key}: {value:.4f}" if isinstance(value, float) else f"  {key}: {value}")
+        for head in HEADS:
+            if f"{head}_calibration_problem" in metrics:
+                problem = str(metrics[f"{head}_calibration_problem"])
+                print(f"newsstance: warning: {calibration_warning(head, config.data.dev, problem)}", file=sys.stderr)
     return 0

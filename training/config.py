@@ -14,7 +14,7 @@ import yaml
 from eval.word_dropout import DEFAULT_RATES, is_rate
 from model.device import DEVICE_CHOICES, check_device_name
 from model.errors import NewsStanceError
-from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS
+from model.labels import DEFAULT_SENTIMENT_LABELS, DEFAULT_STANCE_LABELS, HEADS
 from training.base_model import DEFAULT_BASE_MODEL
 
 
@@ -58,7 +58,7 @@ class TrainingSection:
     sentiment_loss_weight: float = 1.0
     label_smoothing: float = 0.0
     rdrop_alpha: float = 0.0  # R-Drop: weight of the agreement between two dropout passes (doubles the compute)
-    rdrop_heads: list[str] = field(default_factory=lambda: ["stance", "sentiment"])  # the heads it applies to
+    rdrop_heads: list[str] = field(default_factory=lambda: list(HEADS))  # the heads it applies to
     seed: int = 42
     device: str = "auto"  # auto, cpu, cuda or cuda:N
     bf16: Literal["auto", True, False] = "auto"
@@ -258,7 +258,7 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
     if config.distill.transfer and config.distill.teacher is None:
         raise ConfigError(f"{source}: distill.transfer needs distill.teacher, the file whose sentences it trains on")
     for key, heads in (("distill.heads", config.distill.heads), ("training.rdrop_heads", config.training.rdrop_heads)):
-        if not heads or not set(heads) <= {"stance", "sentiment"}:
-            raise ConfigError(f"{source}: {key} must name one or both of stance, sentiment")
+        if not heads or not set(heads) <= set(HEADS) or len(set(heads)) != len(heads):
+            raise ConfigError(f"{source}: {key} must name one or both of stance, sentiment, each once")
     if config.model.init_from is not None and not Path(config.model.init_from).is_dir():
         raise ConfigError(f"{source}: model.init_from directory not found: {config.model.init_from}")

@@ -4,7 +4,6 @@ import dataclasses
 import json
 import random
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from model.storage import (
     TRAIN_CONFIG_FILE,
     check_model_dir,
     check_model_output,
+    read_train_config,
     write_atomically,
 )
 from training.averaging import load_average
@@ -55,7 +55,7 @@ def train(
     resume: bool = False,
     callbacks: Sequence[TrainerCallback] = (),
     overwrite: bool = False,
-) -> dict[str, float]:
+) -> dict[str, float | str]:
     """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1 (or the mean of the last
     `training.average_last_epochs`), save it atomically,
     then fit the temperatures on the dev file so `predict` returns calibrated probabilities.
@@ -63,7 +63,7 @@ def train(
     The output directory may hold a previous newsstance model (replaced whole) or this run's own
     checkpoints; any other non-empty directory is refused unless `overwrite`.
     """
-    config = _with_start_models_encoder(config)
+    config, _ = with_start_models_encoder(config)  # the command line shows the note
     labels = config.labels
     train_rows = read_labelled(config.data.train, labels.stance, labels.sentiment)
     dev_rows = read_labelled(config.data.dev, labels.stance, labels.sentiment)
@@ -135,8 +135,11 @@ def train(
                 output_dir, Path(config.data.dev), device=str(device), word_dropout=config.calibration.word_dropout
             )
             for head in HEADS:
-                if getattr(calibration, head) is not None:
-                    metrics[f"{head}_temperature"] = getattr(calibration, head).temperature
+                fitted = getattr(calibration, head)
+                if fitted is not None:
+                    metrics[f"{head}_temperature"] = fitted.temperature
+                if fitted is not None and fitted.problem:
+                    metrics[f"{head}_calibration_problem"] = fitted.problem
     trainer.accelerator.wait_for_everyone()
     return metrics
 
@@ -222,24 +225,24 @@ def _starting_model(config: TrainConfig) -> tuple[NewsStanceModel, Any]:
     return model, AutoTokenizer.from_pretrained(start)
 
 
-def _with_start_models_encoder(config: TrainConfig) -> TrainConfig:
-    """With `model.init_from`, the encoder is the start model's: record its base model, not the config's.
+def with_start_models_encoder(config: TrainConfig) -> tuple[TrainConfig, str | None]:
+    """With `model.init_from`, the encoder is the start model's: the config to record, and a note if it changed.
 
     Otherwise the new model's card and train_config.yaml would name an encoder it does not have.
     """
     if config.model.init_from is None:
-        return config
-    recorded = Path(config.model.init_from) / TRAIN_CONFIG_FILE
-    start_config = yaml.safe_load(recorded.read_text(encoding="utf-8")) or {} if recorded.is_file() else {}
-    base_model = (start_config.get("model") or {}).get("base_model")
+        return config, None
+    start = Path(config.model.init_from)
+    check_model_dir(start)
+    recorded = (read_train_config(start).get("model") or {}).get("base_model")
+    base_model = recorded or NewsStanceConfig.from_pretrained(start).encoder.get("_name_or_path")
     if not base_model or base_model == config.model.base_model:
-        return config
-    print(
-        f"newsstance: note: model.base_model {config.model.base_model} is not used: model.init_from "
-        f"{config.model.init_from} was trained from {base_model}, and its encoder is kept",
-        file=sys.stderr,
+        return config, None
+    note = (
+        f"model.base_model {config.model.base_model} is not used: model.init_from {start} was trained "
+        f"from {base_model}, and its encoder is kept"
     )
-    return dataclasses.replace(config, model=dataclasses.replace(config.model, base_model=base_model))
+    return dataclasses.replace(config, model=dataclasses.replace(config.model, base_model=base_model)), note
 
 
 def _replay_rows(config: TrainConfig, train_count: int, dev_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -41,10 +41,13 @@ def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator
             yield _text_file(Path(path))
 
 
-def read_from_folder(path: Path, folder: Path) -> bool:
-    """Whether a file at `path` would be read as an article when `folder` is an input."""
-    path, folder = path.resolve(), folder.resolve()
-    return path.suffix == FOLDER_SUFFIX and path.is_relative_to(folder)
+def would_be_read_from(folder: Path, path: Path) -> bool:
+    """Whether a file written at `path` would be read as an article when `folder` is an input.
+
+    Only the parent is resolved: writing replaces a link at `path` with a file, so its target is moot.
+    """
+    written = path.parent.resolve() / path.name
+    return written.suffix == FOLDER_SUFFIX and written.is_relative_to(folder.resolve())
 
 
 def _directory(directory: Path) -> Iterator[Article | InputProblem]:

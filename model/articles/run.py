@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from model.articles.html import write_html
-from model.articles.inputs import InputProblem, read_from_folder, read_inputs
+from model.articles.inputs import InputProblem, read_inputs, would_be_read_from
 from model.articles.options import FORMATS, ScoreOptions
 from model.articles.scoring import UNCERTAIN, ScoredArticle, score_articles
 from model.articles.sharding import launched_processes, process_device, score_across_processes
@@ -26,8 +26,9 @@ def score_paths(options: ScoreOptions, stdout: TextIO, stderr: TextIO) -> int:
         raise NewsStanceError(f"--min-confidence {options.min_confidence} must be between 0 and 1")
     outputs = [("--output", options.output), ("--summary", options.summary)]
     check_outputs([("PATH", path) for path in options.paths], outputs)
+    folders = [Path(path) for path in options.paths if Path(path).is_dir()]
     for option, output in outputs:
-        folder = next((p for p in options.paths if output and Path(p).is_dir() and read_from_folder(Path(output), Path(p))), None)
+        folder = next((f for f in folders if output and would_be_read_from(f, Path(output))), None)
         if folder is not None:
             raise NewsStanceError(
                 f"{option} {output} is inside the input folder {folder}: the next run would score it as an article; "

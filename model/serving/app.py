@@ -32,7 +32,7 @@ from model.serving.schemas import (
     ScoreRequest,
     ScoreResponse,
 )
-from model.storage import DEV_METRICS_FILE, EVALUATIONS_FILE, TRAIN_CONFIG_FILE
+from model.storage import DEV_METRICS_FILE, EVALUATIONS_FILE, read_train_config
 
 log = logging.getLogger("newsstance.serve")
 
@@ -211,13 +211,11 @@ def _check_texts(field: str, texts: list[str], max_texts: int, max_chars: int) -
 
 
 def _model_info(model_dir: Path, classifier: StanceClassifier) -> ModelInfo:
-    import yaml
-
     def read(name: str, parse: Any) -> Any:
         path = model_dir / name
         return parse(path.read_text(encoding="utf-8")) if path.is_file() else None
 
-    train_config = read(TRAIN_CONFIG_FILE, yaml.safe_load) or {}
+    train_config = read_train_config(model_dir)
     evaluations = read(EVALUATIONS_FILE, json.loads) or {}
     dev = read(DEV_METRICS_FILE, json.loads)
     return ModelInfo(

@@ -207,7 +207,9 @@ def test_calibrating_on_rows_the_model_gets_all_right_warns_at_the_limit(model_d
     assert main(argv) == 0
     err = capsys.readouterr().err
     for head in ("stance", "sentiment"):
-        assert f"warning: the {head} temperature stopped at its limit, 0.05, fitted on 1 sentences of {data}" in err
+        assert f"warning: the {head} temperature fitted on {data} calibrates nothing: the model is right on all 1 rows" in err
+    recorded = json.loads((model_dir / "calibration.json").read_text())
+    assert recorded["stance"]["problem"].startswith("the model is right on all 1 rows")
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,11 @@ def test_score_refuses_a_txt_output_inside_its_input_folder(tiny_model_dir: Path
         "as an article; write it outside the folder or give it another suffix"
     )
     assert not report.exists()
+    elsewhere = tmp_path / "old-report.json"
+    elsewhere.write_text("{}")
+    report.symlink_to(elsewhere)  # writing replaces the link with a file in the folder: refused just the same
+    assert run(capsys, "score", str(folder), "--model", str(tiny_model_dir), "--format", "table", "--output", str(report))[0] == 2
+    report.unlink()
     rows = folder / "rows.jsonl"  # a suffix the folder is not read for is fine
     assert run(capsys, "score", str(folder), "--model", str(tiny_model_dir), "--output", str(rows))[0] == 0
     assert rows.read_text().count("\n") > 0

@@ -82,7 +82,8 @@ def test_labelled_sentences_in_an_export_or_csv_are_not_suggested_again(
     done = POOL[:2]
     if labelled_format == "label-studio":
         labelled = tmp_path / "export.json"
-        labelled.write_text(json.dumps([{"id": i, "data": {"text": text}, "annotations": []}
+        answer = {"result": [{"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["other"]}}]}
+        labelled.write_text(json.dumps([{"id": i, "data": {"text": text}, "annotations": [answer, answer]}  # two annotators
                                         for i, text in enumerate(done)]), encoding="utf-8")
     else:
         labelled = tmp_path / "done.csv"

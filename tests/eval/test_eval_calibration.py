@@ -4,9 +4,12 @@ import numpy as np
 import pytest
 
 from eval.calibration import (
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
     calibration_check,
     ece_if_calibrated,
     expected_calibration_error,
+    fit_problem,
     fit_temperature,
     reliability_bins,
 )
@@ -63,3 +66,16 @@ def test_calibration_verdict_tells_noise_from_miscalibration(shown_temperature: 
     gold = np.array([rng.choice(5, p=row) for row in softmax(logits)])
     check = calibration_check(softmax(logits / shown_temperature), gold, bins=15)
     assert check["verdict"] == verdict
+
+
+def test_a_fit_without_an_optimum_is_named_even_when_the_optimiser_stops_early() -> None:
+    """Confident and right on every row: LBFGS stops well above the floor, and the fit is still meaningless."""
+    confident = np.array([[4.0, -1.0, -2.0], [-1.0, 5.0, 0.0]])
+    gold = np.array([0, 1])
+    temperature = fit_temperature(confident, gold)
+    assert temperature > MIN_TEMPERATURE  # the bound alone would not have caught it
+    assert fit_problem(confident, gold, temperature).startswith("the model is right on all 2 rows")
+    assert fit_problem(confident, np.array([1, 0]), 1.0).startswith("the model is wrong on all 2 rows")
+    assert fit_problem(confident, np.array([0, 0]), 1.3) is None  # one right, one wrong: a real minimum
+    assert fit_problem(confident, np.array([0, 0]), MAX_TEMPERATURE) == f"the temperature stopped at its limit, {MAX_TEMPERATURE:g}"
+

@@ -1,5 +1,6 @@
 """Adapting a trained model: start from its encoder and heads, replay the old corpus, record the origin."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -7,10 +8,11 @@ import torch
 import yaml
 
 from model import NewsStanceModel, StanceClassifier
+from model.configuration import NewsStanceConfig
 from newsstance.cli import main
 from tests.conftest import write_jsonl
 from tests.training.test_train import SENTENCES, tiny_config
-from training.train import train
+from training.train import train, with_start_models_encoder
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def test_init_from_starts_from_the_trained_weights_and_records_it(tmp_path: Path
 
 
 def test_the_card_names_the_start_models_encoder_not_the_configs(
-    tmp_path: Path, tiny_encoder_dir: Path, trained: Path, capsys
+    tmp_path: Path, tiny_encoder_dir: Path, trained: Path
 ) -> None:
     """The encoder comes from model.init_from, so a different model.base_model must not be recorded as it."""
     config = tiny_config(tmp_path, tiny_encoder_dir, f"model.init_from={trained}", "training.epochs=1",
@@ -43,7 +45,18 @@ def test_the_card_names_the_start_models_encoder_not_the_configs(
     start_base = yaml.safe_load((trained / "train_config.yaml").read_text())["model"]["base_model"]
     assert yaml.safe_load((run / "train_config.yaml").read_text())["model"]["base_model"] == start_base
     assert f"base_model: {start_base}" in (run / "README.md").read_text() and "mpnet" not in (run / "README.md").read_text()
-    assert "model.base_model sentence-transformers/all-mpnet-base-v2 is not used" in capsys.readouterr().err
+    note = with_start_models_encoder(config)[1]  # what the command line prints; the recorded config has none left
+    assert note is not None and "model.base_model sentence-transformers/all-mpnet-base-v2 is not used" in note
+
+    bare = tmp_path / "bare-start"  # a start model without train_config.yaml: its encoder config names it
+    shutil.copytree(trained, bare)
+    (bare / "train_config.yaml").unlink()
+    (tmp_path / "second").mkdir()
+    config = tiny_config(tmp_path / "second", tiny_encoder_dir, f"model.init_from={bare}",
+                         "model.base_model=sentence-transformers/all-mpnet-base-v2")
+    recorded, note = with_start_models_encoder(config)
+    assert recorded.model.base_model == NewsStanceConfig.from_pretrained(bare).encoder["_name_or_path"] != ""
+    assert note is not None
 
 
 def test_the_flag_and_replay_work_from_the_command_line(tmp_path: Path, tiny_encoder_dir: Path, trained: Path, capsys) -> None:

@@ -128,6 +128,7 @@ def test_distill_transfer_without_a_teacher_is_refused(data_dir: Path) -> None:
         ("training.learning_rate=nan", r"training.learning_rate is nan; expected a finite number"),
         ("training.epochs=.inf", r"training.epochs is inf; expected a finite number"),
         ("training.rdrop_heads=[stanse]", r"training.rdrop_heads must name one or both of stance, sentiment"),
+        ("training.rdrop_heads=[stance,stance]", r"training.rdrop_heads must name one or both of stance, sentiment, each once"),
         ("training.rdrop_heads=[]", r"training.rdrop_heads must be a non-empty list"),
     ],
 )
