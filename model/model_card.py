@@ -216,10 +216,13 @@ def _calibration_note(calibration: dict[str, Any]) -> str:
     ]
     rates = calibration.get("word_dropout") or [0.0]
     pooled = f", pooled with word dropout {', '.join(f'{rate:g}' for rate in rates)}" if rates != [0.0] else ""
+    problems = [f"; the {head} fit calibrates nothing: {calibration[head]['problem']}"
+                for head in HEADS if (calibration.get(head) or {}).get("problem")]
     return (
         f"; fitted on `{calibration['data']}` ({calibration['rows']} sentences{pooled}): "
         + ", ".join(changes)
         + " (ECE on the unperturbed sentences)"
+        + "".join(problems)
     )
 
 

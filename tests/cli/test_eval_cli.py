@@ -198,8 +198,8 @@ def test_calibrate_stores_temperatures_that_change_confidence(model_dir: Path, d
     assert not list(model_dir.glob(".config.json.*"))
 
 
-def test_calibrating_on_rows_the_model_gets_all_right_warns_at_the_limit(model_dir: Path, tmp_path: Path, capsys) -> None:
-    """One sentence the model already labels as gold: the NLL falls as T falls, so the fit runs to its floor."""
+def test_calibrating_on_rows_the_model_gets_all_right_is_warned_about_and_recorded(model_dir: Path, tmp_path: Path, capsys) -> None:
+    """One sentence the model already labels as gold: the NLL falls as T falls, so no temperature is best."""
     text = DATA[0]["text"]
     guess = StanceClassifier.from_pretrained(model_dir, device="cpu").predict([text])[0]
     data = write_jsonl(tmp_path / "one.jsonl", [{"text": text, "stance": guess.stance, "sentiment": guess.sentiment}])
@@ -210,6 +210,7 @@ def test_calibrating_on_rows_the_model_gets_all_right_warns_at_the_limit(model_d
         assert f"warning: the {head} temperature fitted on {data} calibrates nothing: the model is right on all 1 rows" in err
     recorded = json.loads((model_dir / "calibration.json").read_text())
     assert recorded["stance"]["problem"].startswith("the model is right on all 1 rows")
+    assert "the stance fit calibrates nothing: the model is right on all 1 rows" in (model_dir / "README.md").read_text()
 
 
 @pytest.mark.parametrize(
