@@ -130,4 +130,3 @@ def fit_problem(logits: np.ndarray, gold_ids: np.ndarray, temperature: float) ->
 
 def calibration_warning(head: str, data: str | Path, problem: str) -> str:
     return f"the {head} temperature fitted on {data} calibrates nothing: {problem}; fit on more labelled rows"
-

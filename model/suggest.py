@@ -13,7 +13,7 @@ import numpy as np
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
 from model.jsonl import read_texts
-from model.label_studio import is_label_studio_export, read_export
+from model.label_studio import is_label_studio_export, training_rows
 from model.sentences import sentence_key
 
 if TYPE_CHECKING:  # the classifier (and torch) load only when a run starts, not for `--help`
@@ -76,8 +76,8 @@ def read_pool(path: str | Path, option: str = "--pool") -> Iterator[PoolSentence
 
 
 def _task_texts(path: Path) -> Iterator[tuple[int, str]]:
-    items = {found.item: found.text for found in read_export(path)}  # one text per task, however many annotators
-    yield from items.items()
+    for item, row, _ in training_rows(path):  # one row per task, however many annotators
+        yield item, row["text"]
 
 
 def _csv_texts(path: Path) -> Iterator[tuple[int, str]]:

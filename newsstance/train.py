@@ -39,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
     metrics = train(config, resume=args.resume, overwrite=args.overwrite)
     if int(os.environ.get("RANK", "0")) == 0:  # one report, not one per process under torchrun/accelerate
         print(f"saved model to {config.training.output_dir}")
+        problems = {head: metrics.pop(f"{head}_calibration_problem", None) for head in HEADS}
         for key, value in metrics.items():
             print(f"  {key}: {value:.4f}" if isinstance(value, float) else f"  {key}: {value}")
-        for head in HEADS:
-            if f"{head}_calibration_problem" in metrics:
-                problem = str(metrics[f"{head}_calibration_problem"])
-                print(f"newsstance: warning: {calibration_warning(head, config.data.dev, problem)}", file=sys.stderr)
+        for head, problem in problems.items():
+            if problem:  # a warning on stderr, not a metric line
+                print(f"newsstance: warning: {calibration_warning(head, config.data.dev, str(problem))}", file=sys.stderr)
     return 0

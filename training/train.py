@@ -136,9 +136,10 @@ def train(
             )
             for head in HEADS:
                 fitted = getattr(calibration, head)
-                if fitted is not None:
-                    metrics[f"{head}_temperature"] = fitted.temperature
-                if fitted is not None and fitted.problem:
+                if fitted is None:
+                    continue
+                metrics[f"{head}_temperature"] = fitted.temperature
+                if fitted.problem:
                     metrics[f"{head}_calibration_problem"] = fitted.problem
     trainer.accelerator.wait_for_everyone()
     return metrics
