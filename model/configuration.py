@@ -22,6 +22,7 @@ class NewsStanceConfig(PreTrainedConfig):
         label_smoothing: float = 0.0,
         rdrop_alpha: float = 0.0,
         rdrop_heads: list[str] | None = None,
+        dropout_samples: int = 1,
         stance_temperature: float = 1.0,
         sentiment_temperature: float = 1.0,
         distill_weight: float = 0.0,
@@ -39,6 +40,7 @@ class NewsStanceConfig(PreTrainedConfig):
         self.label_smoothing = label_smoothing
         self.rdrop_alpha = rdrop_alpha
         self.rdrop_heads = list(rdrop_heads) if rdrop_heads is not None else list(HEADS)
+        self.dropout_samples = dropout_samples
         self.stance_temperature = stance_temperature
         self.sentiment_temperature = sentiment_temperature
         self.distill_weight = distill_weight

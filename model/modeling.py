@@ -74,20 +74,27 @@ class NewsStanceModel(PreTrainedModel):
         sentiment_teacher: torch.Tensor | None = None,
         teacher_mask: torch.Tensor | None = None,
     ) -> NewsStanceOutput:
-        # R-Drop: while training, each row goes through twice (two dropout masks) in one batch
-        copies = 2 if self.training and stance_labels is not None and self.config.rdrop_alpha > 0 else 1
+        teaching = self.training and stance_labels is not None
+        # R-Drop: while training, each row goes through the encoder twice (two dropout masks) in one batch
+        copies = 2 if teaching and self.config.rdrop_alpha > 0 else 1
+        # multi-sample dropout: one encoder pass, several dropout masks on the pooled embedding, losses averaged
+        samples = self.config.dropout_samples if teaching else 1
         inputs = (input_ids, attention_mask, token_type_ids)
-        pooled = self.dropout(self.embed(*(None if t is None else t.repeat(copies, 1) for t in inputs)))
-        stance_passes = self.stance_head(pooled).chunk(copies)
-        sentiment_passes = self.sentiment_head(pooled).chunk(copies)
+        embedded = self.embed(*(None if t is None else t.repeat(copies, 1) for t in inputs))
+        draws = []  # per dropout sample: (stance logits per copy, sentiment logits per copy)
+        for _ in range(samples):
+            pooled = self.dropout(embedded)
+            draws.append((self.stance_head(pooled).chunk(copies), self.sentiment_head(pooled).chunk(copies)))
+        stance_passes, sentiment_passes = draws[0]
         stance_logits, sentiment_logits = stance_passes[0], sentiment_passes[0]
         loss = None
         if stance_labels is not None:
             teachers = {"stance": stance_teacher, "sentiment": sentiment_teacher}
             loss = sum(
                 self.supervised_loss(stance, sentiment, stance_labels, sentiment_labels, teachers, teacher_mask)
-                for stance, sentiment in zip(stance_passes, sentiment_passes)
-            ) / copies
+                for stance_draw, sentiment_draw in draws
+                for stance, sentiment in zip(stance_draw, sentiment_draw)
+            ) / (copies * samples)
             if copies == 2:
                 passes = {"stance": stance_passes, "sentiment": sentiment_passes}
                 loss = loss + self.config.rdrop_alpha * sum(

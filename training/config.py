@@ -59,6 +59,7 @@ class TrainingSection:
     label_smoothing: float = 0.0
     rdrop_alpha: float = 0.0  # R-Drop: weight of the agreement between two dropout passes (doubles the compute)
     rdrop_heads: list[str] = field(default_factory=lambda: list(HEADS))  # the heads it applies to
+    dropout_samples: int = 1  # multi-sample dropout: masks drawn on the pooled embedding per row, losses averaged
     seed: int = 42
     device: str = "auto"  # auto, cpu, cuda or cuda:N
     bf16: Literal["auto", True, False] = "auto"
@@ -224,6 +225,7 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         ("training.sentiment_loss_weight", training.sentiment_loss_weight, lambda v: v >= 0, "must be zero or more"),
         ("training.label_smoothing", training.label_smoothing, lambda v: 0 <= v < 1, "must be in [0, 1)"),
         ("training.rdrop_alpha", training.rdrop_alpha, lambda v: v >= 0, "must be zero or more"),
+        ("training.dropout_samples", training.dropout_samples, lambda v: v >= 1, "must be 1 or more"),
         ("training.logging_steps", training.logging_steps, lambda v: v > 0, "must be positive"),
         ("training.dataloader_num_workers", training.dataloader_num_workers, lambda v: v >= 0,
          "must be zero or more"),

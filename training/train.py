@@ -189,6 +189,7 @@ def _starting_model(config: TrainConfig) -> tuple[NewsStanceModel, Any]:
         "label_smoothing": config.training.label_smoothing,
         "rdrop_alpha": config.training.rdrop_alpha,
         "rdrop_heads": config.training.rdrop_heads,
+        "dropout_samples": config.training.dropout_samples,
         "distill_weight": config.distill.weight if config.distill.teacher else 0.0,
         "distill_temperature": config.distill.temperature,
         "distill_heads": config.distill.heads,

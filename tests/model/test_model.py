@@ -155,6 +155,35 @@ def test_rdrop_heads_choose_whose_disagreement_is_added(
     assert got.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
+def test_multisample_dropout_averages_the_loss_of_several_masks_over_one_encoder_pass(
+    tiny_model_dir: Path, classifier: StanceClassifier
+) -> None:
+    batch = classifier.tokenizer(TEXTS[:3], padding=True, return_tensors="pt")
+    labels = {"stance_labels": torch.tensor([0, 1, 2]), "sentiment_labels": torch.tensor([IGNORE_INDEX, 1, 0])}
+    model = NewsStanceModel.from_pretrained(tiny_model_dir)
+    model.train()
+    model.encoder.eval()  # only the masks on the pooled embedding differ between samples
+    model.dropout.p, model.config.dropout_samples = 0.5, 4
+    torch.manual_seed(0)
+    got = model(**batch, **labels)
+    assert got.stance_logits.shape == (3, 5) and got.sentiment_logits.shape == (3, 3)
+    torch.manual_seed(0)  # the same four masks, replayed by hand
+    embedded = model.embed(batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"))
+    losses = []
+    for _ in range(4):
+        pooled = model.dropout(embedded)
+        losses.append(model.multitask_loss(
+            model.stance_head(pooled), model.sentiment_head(pooled), labels["stance_labels"], labels["sentiment_labels"]
+        ))
+    assert got.loss.item() == pytest.approx((sum(losses) / 4).item(), rel=1e-5)
+    assert len({round(loss.item(), 6) for loss in losses}) > 1  # the masks differ, so the mean is not one mask's loss
+
+    model.eval()  # scoring draws no masks: one sample, as without the setting
+    scored = model(**batch)
+    model.config.dropout_samples = 1
+    assert torch.equal(scored.stance_logits, model(**batch).stance_logits)
+
+
 def test_symmetric_kl_is_zero_for_equal_and_positive_for_different_predictions() -> None:
     logits = torch.randn(4, 5)
     assert symmetric_kl(logits, logits).item() == pytest.approx(0.0, abs=1e-6)

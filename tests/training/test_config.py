@@ -115,6 +115,7 @@ def test_distill_transfer_without_a_teacher_is_refused(data_dir: Path) -> None:
     ("override", "message"),
     [
         ("training.rdrop_alpha=-1", r"training.rdrop_alpha must be zero or more, not -1"),
+        ("training.dropout_samples=0", r"training.dropout_samples must be 1 or more, not 0"),
         ("training.layer_lr_decay=0", r"training.layer_lr_decay must be in \(0, 1\], not 0"),
         ("training.warmup_ratio=2.0", r"training.warmup_ratio must be in \[0, 1\], not 2.0"),
         ("training.label_smoothing=1.5", r"training.label_smoothing must be in \[0, 1\), not 1.5"),
