@@ -102,10 +102,14 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
             return
         if "text" not in reader.fieldnames or "stance" not in reader.fieldnames:
             raise DataError(f"{path}: line 1: the CSV header needs columns 'text' and 'stance'")
-        for row in reader:
-            if row.get("sentiment") == "":
-                row["sentiment"] = None
-            yield reader.line_num, row, None
+        try:
+            for row in reader:
+                for column in ("sentiment", "id"):  # a blank cell is no value, as JSON's null is
+                    if row.get(column) == "":
+                        row[column] = None
+                yield reader.line_num, row, None
+        except csv.Error as error:  # a broken quote or an over-long field
+            raise DataError(f"{path}: line {reader.line_num + 1}: not valid CSV ({error})") from None  # the line being read
 
 
 def _row_problem(

@@ -5,6 +5,7 @@ to a runner (`TorchRunner` here, `model.onnx.runtime.OnnxRunner` for exported mo
 of model directory answer through the same `predict`.
 """
 
+import numbers
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
+from model.articles.inputs import lone_surrogate_at
 from model.configuration import NewsStanceConfig
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.device import resolve_device
@@ -201,8 +203,12 @@ class StanceClassifier:
                 raise TypeError(f"texts[{index}] is {type(text).__name__}; every text must be a string")
             if not text.strip():  # the command line and the server refuse it too: a label of nothing is noise
                 raise ValueError(f"texts[{index}] is empty; there is nothing to label")
-        if not isinstance(batch_size, int) or batch_size < 1:
+            position = lone_surrogate_at(text)
+            if position is not None:  # the tokenizer's own error would not say which text
+                raise ValueError(f"texts[{index}] is not valid Unicode (a lone surrogate at character {position})")
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
+        batch_size = int(batch_size)  # a numpy integer is fine
         outputs = tuple(np.zeros((len(texts), width), dtype=np.float32) for width in widths)
         if not texts:
             return outputs

@@ -73,22 +73,33 @@ def _make_readable(directory: Path) -> None:
 
 
 def check_model_output(
-    target: Path, overwrite: bool = False, source: Path | None = None, own_entries: frozenset[str] = frozenset()
+    target: Path,
+    overwrite: bool = False,
+    inputs: Sequence[tuple[str, str | Path | None]] = (),
+    own_entries: frozenset[str] = frozenset(),
 ) -> None:
     """Refuse, before any work, a model-directory target that would destroy something.
 
-    A previous newsstance model directory is replaced as a whole; any other existing, non-empty
-    directory (the user's own files) needs `overwrite`. `own_entries` are names the command itself
-    left there (training checkpoints), which do not make the directory the user's.
+    The target is replaced as a whole, so it may neither be nor hold one of the run's `inputs`
+    ((what, path) pairs: "the source model", "data.train"), `--overwrite` or not. A previous
+    newsstance model directory is replaced; any other existing, non-empty directory (the user's own
+    files) needs `overwrite`. `own_entries` are names the command itself left there (training
+    checkpoints), which do not make the directory the user's.
     """
     target = Path(target)
-    if source is not None and _same_path(target, Path(source)):
-        raise NewsStanceError(f"--output {target} is the source model itself; write the copy to another directory")
-    if source is not None and target.is_dir() and Path(source).resolve().is_relative_to(target.resolve()):
-        raise NewsStanceError(
-            f"--output {target} holds the source model {source}; replacing it would delete the source, "
-            "so write the copy to another directory"
-        )
+    blocker = next((parent for parent in target.parents if parent.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise NewsStanceError(f"--output {target}: {blocker} is a file, not a directory")
+    for what, path in inputs:
+        if path is None:
+            continue
+        if _same_path(target, Path(path)):
+            raise NewsStanceError(f"--output {target} is {what} itself; write the model to another directory")
+        if target.is_dir() and Path(path).resolve().is_relative_to(target.resolve()):
+            raise NewsStanceError(
+                f"--output {target} holds {what} {path}; replacing the directory would delete it, "
+                "so write the model to another directory"
+            )
     if target.exists() and not target.is_dir():
         raise NewsStanceError(f"--output {target} is a file, not a directory; choose a directory for the model")
     if overwrite or not target.is_dir() or is_model_dir(target):

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     config, note = with_start_models_encoder(load_config(args.config, overrides))
     if note:
         print(f"newsstance: note: {note}", file=sys.stderr)
-    metrics = train(config, resume=args.resume, overwrite=args.overwrite)
+    metrics = train(config, resume=args.resume, overwrite=args.overwrite, keep=[("the config file", args.config)])
     if int(os.environ.get("RANK", "0")) == 0:  # one report, not one per process under torchrun/accelerate
         print(f"saved model to {config.training.output_dir}")
         problems = {head: metrics.pop(f"{head}_calibration_problem", None) for head in HEADS}

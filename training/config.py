@@ -114,10 +114,11 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
         raise ConfigError(f"{path}:{where} not valid YAML ({problem})") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections")
-    for override in overrides:
-        _apply_override(raw, override, path)
     config = _build(TrainConfig, raw, prefix="", source=path)
-    _check_semantics(config, path)
+    for override in overrides:  # each one is checked as it lands, so an error names the override, not the file
+        _apply_override(raw, override)
+        config = _build(TrainConfig, raw, prefix="", source=f"override {override!r}")
+    _check_semantics(config, f"{path} (with {' '.join(overrides)})" if overrides else path)
     return config
 
 
@@ -140,18 +141,22 @@ def config_to_dict(config: TrainConfig) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def _apply_override(raw: dict[str, Any], override: str, source: Path) -> None:
+def _apply_override(raw: dict[str, Any], override: str) -> None:
     key, sep, value = override.partition("=")
     if not sep or "." not in key:
         raise ConfigError(f"override {override!r}: expected section.key=value, e.g. training.epochs=1")
     section, name = key.split(".", 1)
     target = raw.setdefault(section, {})
     if not isinstance(target, dict):
-        raise ConfigError(f"{source}: section {section!r} must be a mapping")
-    target[name] = yaml.safe_load(value)
+        raise ConfigError(f"override {override!r}: section {section!r} must be a mapping")
+    try:
+        target[name] = yaml.safe_load(value)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"override {override!r}: the value is not valid YAML ({problem})") from None
 
 
-def _build(cls: type, raw: Any, prefix: str, source: Path) -> Any:
+def _build(cls: type, raw: Any, prefix: str, source: str | Path) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: {prefix.rstrip('.') or 'top level'} must be a mapping")
     hints = typing.get_type_hints(cls)
@@ -170,7 +175,7 @@ def _build(cls: type, raw: Any, prefix: str, source: Path) -> Any:
     return cls(**values)
 
 
-def _coerce(value: Any, hint: Any, key: str, source: Path) -> Any:
+def _coerce(value: Any, hint: Any, key: str, source: str | Path) -> Any:
     """Accept a value of the declared type; YAML reads `5e-5` as a string, so numbers get one parse."""
     origin = typing.get_origin(hint)
     if origin is Literal:
@@ -203,7 +208,7 @@ def _coerce(value: Any, hint: Any, key: str, source: Path) -> Any:
     raise ConfigError(f"{source}: {key} is {value!r} ({type(value).__name__}); expected {hint.__name__}")
 
 
-def _check_semantics(config: TrainConfig, source: Path) -> None:
+def _check_semantics(config: TrainConfig, source: str | Path) -> None:
     for name in ("stance", "sentiment"):
         labels = getattr(config.labels, name)
         if len(set(labels)) != len(labels) or len(labels) < 2:
@@ -219,7 +224,8 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         ("training.eval_batch_size", training.eval_batch_size, lambda v: v > 0, "must be positive"),
         ("training.learning_rate", training.learning_rate, lambda v: v > 0, "must be positive"),
         ("training.weight_decay", training.weight_decay, lambda v: v >= 0, "must be zero or more"),
-        ("training.warmup_ratio", training.warmup_ratio, lambda v: 0 <= v <= 1, "must be in [0, 1]"),
+        # transformers reads a warm-up of 1 or more as a step count, so a full warm-up would be one step
+        ("training.warmup_ratio", training.warmup_ratio, lambda v: 0 <= v < 1, "must be in [0, 1)"),
         ("training.gradient_accumulation_steps", training.gradient_accumulation_steps, lambda v: v > 0,
          "must be positive"),
         ("training.sentiment_loss_weight", training.sentiment_loss_weight, lambda v: v >= 0, "must be zero or more"),
@@ -250,7 +256,7 @@ def _check_semantics(config: TrainConfig, source: Path) -> None:
         if value is not None and not Path(value).is_file():
             raise ConfigError(f"{source}: data.{key} file not found: {value}")
     average = config.training.average_last_epochs
-    if not 1 <= average <= config.training.epochs:
+    if average < 1 or (average > 1 and average > config.training.epochs):  # 1 is no averaging: any epochs do
         raise ConfigError(
             f"{source}: training.average_last_epochs is {average}; it must be from 1 to training.epochs "
             f"({config.training.epochs:g})"

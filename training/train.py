@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import os
 import random
 import re
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ from training.data import to_dataset, transfer_rows
 from training.distill import read_teacher_file
 
 CHECKPOINTS = "checkpoints"
+RUN_CONFIG_FILE = "run_config.yaml"  # beside the checkpoints: what --resume must match
 BEST_METRIC = "stance_macro_f1"
 METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sentiment_macro_f1")
 
@@ -55,13 +57,15 @@ def train(
     resume: bool = False,
     callbacks: Sequence[TrainerCallback] = (),
     overwrite: bool = False,
+    keep: Sequence[tuple[str, str | Path]] = (),
 ) -> dict[str, float | str]:
     """Validate data, fine-tune, keep the best checkpoint by dev stance macro-F1 (or the mean of the last
     `training.average_last_epochs`), save it atomically,
     then fit the temperatures on the dev file so `predict` returns calibrated probabilities.
 
     The output directory may hold a previous newsstance model (replaced whole) or this run's own
-    checkpoints; any other non-empty directory is refused unless `overwrite`.
+    checkpoints; any other non-empty directory is refused unless `overwrite`. Neither may it be or hold
+    the run's inputs, nor the caller's other files in `keep` ((what, path): the config file).
     """
     config, _ = with_start_models_encoder(config)  # the command line shows the note
     labels = config.labels
@@ -75,14 +79,21 @@ def train(
     bf16 = _use_bf16(config.training.bf16, device)
     output_dir = Path(config.training.output_dir)
     checkpoint_dir = output_dir / CHECKPOINTS
-    check_model_output(output_dir, overwrite, own_entries=frozenset({CHECKPOINTS}))  # before hours of training
+    # before hours of training
+    check_model_output(output_dir, overwrite, [*_inputs(config), *keep], own_entries=frozenset({CHECKPOINTS}))
     last_checkpoint = _last_checkpoint(checkpoint_dir) if resume else None
     if resume and last_checkpoint is None:
         raise NewsStanceError(f"--resume: no checkpoint in {checkpoint_dir} to resume from")
+    if resume:
+        _check_same_run(config, checkpoint_dir)
 
     set_seed(config.training.seed)
     model, tokenizer = _starting_model(config)
+    _check_max_length(config, model, tokenizer)
     tokenizer.model_max_length = config.model.max_length
+    if not resume and _is_main_process():
+        checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        (checkpoint_dir / RUN_CONFIG_FILE).write_text(yaml.safe_dump(config_to_dict(config), sort_keys=False), encoding="utf-8")
     teacher = read_teacher_file(Path(config.distill.teacher), labels.stance, labels.sentiment) if config.distill.teacher else None
     transfer: list[dict[str, Any]] = []
     if teacher is not None and config.distill.transfer:
@@ -333,7 +344,73 @@ def _last_checkpoint(checkpoint_dir: Path) -> Path | None:
     if not checkpoint_dir.is_dir():
         return None
     found = get_last_checkpoint(str(checkpoint_dir))
-    return Path(found) if found else None
+    if not found:
+        return None
+    missing = [name for name in ("trainer_state.json", "model.safetensors") if not (Path(found) / name).is_file()]
+    if missing:
+        raise NewsStanceError(
+            f"--resume: the last checkpoint {found} is incomplete (no {', '.join(missing)}); "
+            "delete it to resume from the one before, or train afresh without --resume"
+        )
+    return Path(found)
+
+
+def _inputs(config: TrainConfig) -> list[tuple[str, str | None]]:
+    """The files and directories a run reads, which its output directory must not swallow."""
+    base_model = config.model.base_model if Path(config.model.base_model).exists() else None
+    return [
+        ("data.train", config.data.train),
+        ("data.dev", config.data.dev),
+        ("data.replay", config.data.replay),
+        ("distill.teacher", config.distill.teacher),
+        ("model.init_from", config.model.init_from),
+        ("model.base_model", base_model),
+    ]
+
+
+def _check_same_run(config: TrainConfig, checkpoint_dir: Path) -> None:
+    """--resume continues the interrupted run; a changed config would be recorded as how weights it did not make were made."""
+    saved = checkpoint_dir / RUN_CONFIG_FILE
+    if not saved.is_file():
+        return  # checkpoints from before the run's config was kept beside them
+    before = _flatten(yaml.safe_load(saved.read_text(encoding="utf-8")) or {})
+    now = _flatten(config_to_dict(config))
+    changed = [
+        f"{key} ({now.get(key)!r}, was {before.get(key)!r})"
+        for key in sorted(before.keys() | now.keys())
+        if before.get(key) != now.get(key)
+    ]
+    if changed:
+        raise NewsStanceError(
+            f"--resume: the config differs from the interrupted run's in {'; '.join(changed)}; "
+            "resume with the same settings, or train afresh without --resume"
+        )
+
+
+def _flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _check_max_length(config: TrainConfig, model: NewsStanceModel, tokenizer: Any) -> None:
+    """A limit past the encoder's position table trains, then crashes on the first long sentence scored."""
+    positions = getattr(model.encoder.config, "max_position_embeddings", None) or float("inf")
+    tokenizer_limit = tokenizer.model_max_length if config.model.init_from is None else float("inf")
+    limit = min(positions, tokenizer_limit if tokenizer_limit < 1_000_000 else float("inf"))  # huge = unset
+    if config.model.max_length > limit:
+        raise NewsStanceError(
+            f"model.max_length is {config.model.max_length}, but the encoder {config.model.base_model} reads at "
+            f"most {limit} tokens; set model.max_length to {limit} or less"
+        )
+
+
+def _is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def _load(loader: Any, base_model: str, local: bool, configured: str, **kwargs: Any) -> Any:

@@ -37,6 +37,11 @@ def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator
             yield InputProblem(f"{path}: no such file or directory")
         elif path.lower().endswith(JSONL_SUFFIXES):
             yield from _jsonl_articles(Path(path))
+        elif path.lower().endswith(".json"):  # scored as text, it would be one "sentence" of raw JSON
+            yield InputProblem(
+                f"{path}: a .json file is not an article input; give articles as JSON Lines (.jsonl, one "
+                '{"id": ..., "text": ...} object a line) or as plain-text files'
+            )
         else:
             yield _text_file(Path(path))
 
@@ -51,7 +56,10 @@ def would_be_read_from(folder: Path, path: Path) -> bool:
 
 
 def _directory(directory: Path) -> Iterator[Article | InputProblem]:
-    files = sorted(str(path) for path in directory.rglob(f"*{FOLDER_SUFFIX}") if path.is_file())
+    # a link to nothing is named, not skipped: the user put it there to be read
+    files = sorted(
+        str(path) for path in directory.rglob(f"*{FOLDER_SUFFIX}") if path.is_file() or (path.is_symlink() and not path.exists())
+    )
     if not files:
         yield InputProblem(f"{directory}: directory holds no .txt files")
     for path in files:

@@ -47,7 +47,7 @@ def export_onnx(model_dir: Path, output_dir: Path, quantize: str | None = None, 
     check_model_dir(model_dir)
     if (model_dir / ONNX_FILE).is_file():
         raise NewsStanceError(f"{model_dir} is already an ONNX model; export from the PyTorch directory")
-    check_model_output(output_dir, overwrite, model_dir)
+    check_model_output(output_dir, overwrite, [("the source model", model_dir)])
     model = NewsStanceModel.from_pretrained(model_dir).eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     input_names = list(tokenizer.model_input_names)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from model.articles.inputs import lone_surrogate_at
 from model.classifier import Prediction
@@ -36,7 +36,7 @@ class ArticleIn(BaseModel):
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     articles: list[ArticleIn] = Field(min_length=1)
-    wrapped: bool = False
+    wrapped: StrictBool = False  # "yes" or 1 is a mistake to name, not a true to guess
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
 
 

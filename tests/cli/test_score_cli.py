@@ -123,6 +123,25 @@ def test_directory_scores_every_txt_file_sorted(capsys, tiny_model_dir: Path, tm
     assert [row["id"] for row in jsonl(out)] == [str(tmp_path / "a.txt"), str(tmp_path / "b" / "two.txt")]
 
 
+def test_a_json_file_and_a_dangling_link_in_a_folder_are_named_not_scored_as_text(
+    capsys, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("First article.", encoding="utf-8")
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    export = tmp_path / "arts.json"
+    export.write_text('[{"id": "a", "text": "Troops shelled the town."}]', encoding="utf-8")
+    code, out, err = score(capsys, str(export), str(folder), "--model", str(tiny_model_dir))
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"newsstance: error: {export}: a .json file is not an article input; give articles as JSON Lines "
+        '(.jsonl, one {"id": ..., "text": ...} object a line) or as plain-text files',
+        f"newsstance: error: {folder / 'gone.txt'}: cannot read (No such file or directory)",
+    ]
+    assert [row["id"] for row in jsonl(out)] == [str(folder / "a.txt")]  # the good file is still scored
+
+
 def test_stdin_is_one_article(capsys, monkeypatch, tiny_model_dir: Path) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Shelling resumed. Nobody was hurt.")))
     code, out, _ = score(capsys, "-", "--model", str(tiny_model_dir))

@@ -138,6 +138,7 @@ def test_bad_score_requests_name_the_field(server: str) -> None:
         ('{"articles": [{"id": "a", "text": "x \\ud800"}]}', "lone surrogate"),
         ({"articles": [{"text": "x"}]}, "id"),
         ({"articles": []}, "articles"),
+        ({"articles": [{"id": "a", "text": "x"}], "wrapped": "yes"}, "wrapped"),
     ]:
         content = body if isinstance(body, str) else json.dumps(body)
         response = httpx.post(f"{server}/v1/score", content=content, headers={"content-type": "application/json"})

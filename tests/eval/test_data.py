@@ -83,6 +83,22 @@ def test_csv_is_read_with_line_numbers(tmp_path: Path) -> None:
     assert rows[1]["sentiment"] is None
 
 
+def test_csv_blank_ids_are_no_ids_and_repeated_ids_are_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "spreadsheet.csv"  # a spreadsheet export keeps an id column nobody filled in
+    path.write_text("text,stance,sentiment,id\nA,other,neutral,\nB,denial,neutral,\nC,hedge,,\n")
+    assert [row["text"] for row in read(path)] == ["A", "B", "C"]
+    path.write_text("text,stance,sentiment,id\nA,other,neutral,7\nB,denial,neutral,7\n")
+    with pytest.raises(DataError, match=r"line 3: duplicate id '7' \(first on line 2\)"):
+        read(path)
+
+
+def test_a_csv_field_past_pythons_limit_is_a_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("text,stance,sentiment\nFine.,other,neutral\n" + "x" * 200_000 + ",other,neutral\n")
+    with pytest.raises(DataError, match=r"big.csv: line 3: not valid CSV \(field larger than field limit"):
+        read(path)
+
+
 def test_sentence_in_both_train_and_dev_is_refused(tmp_path: Path) -> None:
     train = read(write_jsonl(tmp_path / "t.jsonl", [{"text": "Same  sentence.", "stance": "other"}]))
     dev_path = write_jsonl(tmp_path / "d.jsonl", [{"text": "x", "stance": "other"}, {"text": "same sentence.", "stance": "other"}])

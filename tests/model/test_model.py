@@ -59,6 +59,11 @@ def test_misuse_of_predict_is_a_clear_error_not_a_wrong_answer(classifier: Stanc
         classifier.predict(TEXTS, batch_size=0)
     with pytest.raises(ValueError, match=r"texts\[1\] is empty; there is nothing to label"):
         classifier.predict([TEXTS[0], " \n"])  # would otherwise get a confident label for no words
+    with pytest.raises(ValueError, match=r"texts\[1\] is not valid Unicode \(a lone surrogate at character 4\)"):
+        classifier.predict([TEXTS[0], "bad \ud800 text"])  # the tokenizer's TypeError would not name the text
+    with pytest.raises(ValueError, match=r"batch_size must be a positive integer, not True"):
+        classifier.predict(TEXTS, batch_size=True)
+    assert [p.stance for p in classifier.predict(TEXTS, batch_size=np.int64(2))] == [p.stance for p in classifier.predict(TEXTS)]
 
 
 def test_save_and_reload_give_identical_predictions(classifier: StanceClassifier, tmp_path: Path) -> None:

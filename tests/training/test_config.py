@@ -117,7 +117,8 @@ def test_distill_transfer_without_a_teacher_is_refused(data_dir: Path) -> None:
         ("training.rdrop_alpha=-1", r"training.rdrop_alpha must be zero or more, not -1"),
         ("training.dropout_samples=0", r"training.dropout_samples must be 1 or more, not 0"),
         ("training.layer_lr_decay=0", r"training.layer_lr_decay must be in \(0, 1\], not 0"),
-        ("training.warmup_ratio=2.0", r"training.warmup_ratio must be in \[0, 1\], not 2.0"),
+        ("training.warmup_ratio=2.0", r"training.warmup_ratio must be in \[0, 1\), not 2.0"),
+        ("training.warmup_ratio=1", r"training.warmup_ratio must be in \[0, 1\), not 1.0"),
         ("training.label_smoothing=1.5", r"training.label_smoothing must be in \[0, 1\), not 1.5"),
         ("training.weight_decay=-1", r"training.weight_decay must be zero or more, not -1"),
         ("training.sentiment_loss_weight=-1", r"training.sentiment_loss_weight must be zero or more"),
@@ -146,3 +147,25 @@ def test_a_repeated_key_is_refused_not_silently_overwritten(data_dir: Path, body
     """YAML itself keeps the last of two equal keys: a second `training:` would drop the first one's settings."""
     with pytest.raises(ConfigError, match=r"config.yaml: line \d+: not valid YAML \(key '(training|epochs)' appears twice"):
         load_config(write_config(data_dir, body))
+
+
+def test_an_override_error_names_the_override_not_the_config_file(data_dir: Path) -> None:
+    config = write_config(data_dir, "")
+    with pytest.raises(ConfigError, match=r"^override 'training.epoch=2': unknown key 'training.epoch' \(did you mean"):
+        load_config(config, ["training.epoch=2"])
+    with pytest.raises(ConfigError, match=r"^override 'training.seed=abc': training.seed"):
+        load_config(config, ["training.epochs=2", "training.seed=abc"])
+    with pytest.raises(ConfigError, match=r"^override 'labels.stance=\[a, b': the value is not valid YAML \(expected ','"):
+        load_config(config, ["labels.stance=[a, b"])
+
+
+def test_a_mistake_in_the_file_is_named_by_the_file_even_with_overrides(data_dir: Path) -> None:
+    config = write_config(data_dir, "training:\n  epochz: 2\n")
+    with pytest.raises(ConfigError, match=r"config.yaml: unknown key 'training.epochz'"):
+        load_config(config, ["training.seed=3"])
+
+
+def test_less_than_one_epoch_is_a_valid_run_without_averaging(data_dir: Path) -> None:
+    assert load_config(write_config(data_dir, ""), ["training.epochs=0.5"]).training.epochs == 0.5
+    with pytest.raises(ConfigError, match=r"average_last_epochs is 2; it must be from 1 to training.epochs \(0.5\)"):
+        load_config(write_config(data_dir, ""), ["training.epochs=0.5", "training.average_last_epochs=2"])

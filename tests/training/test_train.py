@@ -169,3 +169,50 @@ def test_tiny_config_learns_real_news_better_than_the_majority_class(
     dev_stances = [json.loads(line)["stance"] for line in (REPO / config.data.dev).read_text().splitlines()]
     majority = Counter(dev_stances).most_common(1)[0][1] / len(dev_stances)
     assert metrics["stance_accuracy"] > majority + 0.1
+
+
+@pytest.mark.parametrize("inside", ["data", "config"])
+def test_overwrite_never_replaces_a_folder_holding_the_runs_own_inputs(
+    tmp_path: Path, tiny_encoder_dir: Path, capsys, inside: str
+) -> None:
+    config = tiny_config(tmp_path / "project", tiny_encoder_dir)
+    project = tmp_path / "project"
+    if inside == "config":  # the data lives elsewhere; only the config file is in the output folder
+        (tmp_path / "data").mkdir()
+        for name in ("train.jsonl", "dev.jsonl"):
+            (project / name).rename(tmp_path / "data" / name)
+    overrides = [] if inside == "data" else [f"data.train={tmp_path}/data/train.jsonl", f"data.dev={tmp_path}/data/dev.jsonl"]
+    before = sorted(p.name for p in project.iterdir())
+    code = main(["train", "--config", str(project / "config.yaml"), "--output", str(project), "--overwrite", *overrides])
+    err = capsys.readouterr().err
+    expected = "data.train" if inside == "data" else "the config file"
+    assert code == 2 and f"--output {project} holds {expected}" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in project.iterdir()) == before  # nothing deleted
+    assert config.data.train  # the config itself was valid
+
+
+def test_an_output_below_a_file_is_refused_before_loading(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:
+    tiny_config(tmp_path, tiny_encoder_dir)
+    blocked = tmp_path / "train.jsonl" / "run"
+    assert main(["train", "--config", str(tmp_path / "config.yaml"), "--output", str(blocked)]) == 2
+    assert f"--output {blocked}: {tmp_path / 'train.jsonl'} is a file, not a directory" in capsys.readouterr().err
+
+
+def test_max_length_past_the_encoders_positions_is_refused(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir, "model.max_length=100000")
+    with pytest.raises(Exception, match=r"model.max_length is 100000, but the encoder .* reads at most \d+ tokens"):
+        train(config)
+    assert not (tmp_path / "run").exists()
+
+
+def test_resume_with_a_changed_config_is_refused(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=3")
+    with pytest.raises(KeyboardInterrupt):
+        train(config, callbacks=[InterruptAt(step=8)])
+    changed = tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=3", "training.seed=7")
+    with pytest.raises(Exception, match=r"--resume: the config differs from the interrupted run's in training.seed \(7, was 42\)"):
+        train(changed, resume=True)
+    checkpoints = sorted((tmp_path / "run" / "checkpoints").glob("checkpoint-*"))
+    (checkpoints[-1] / "model.safetensors").unlink()  # a checkpoint cut short while it was written
+    with pytest.raises(Exception, match=rf"the last checkpoint {checkpoints[-1]} is incomplete \(no model.safetensors\)"):
+        train(config, resume=True)
