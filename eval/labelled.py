@@ -108,8 +108,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
                     if row.get(column) == "":
                         row[column] = None
                 yield reader.line_num, row, None
-        except csv.Error as error:  # a broken quote or an over-long field
-            raise DataError(f"{path}: line {reader.line_num + 1}: not valid CSV ({error})") from None  # the line being read
+        except csv.Error as error:  # an over-long field, a NUL byte
+            raise DataError(f"{path}: line {reader.reader.line_num}: not valid CSV ({error})") from None
 
 
 def _row_problem(

@@ -17,11 +17,11 @@ import torch
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from model.articles.inputs import lone_surrogate_at
 from model.configuration import NewsStanceConfig
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.device import resolve_device
 from model.errors import NewsStanceError
+from model.jsonl import lone_surrogate_at
 from model.modeling import NewsStanceModel
 from model.storage import ONNX_FILE, check_model_dir, write_atomically
 

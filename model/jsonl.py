@@ -55,3 +55,15 @@ def read_texts(path: str | Path) -> Iterator[tuple[int, str]]:
         if not isinstance(text, str):
             raise NewsStanceError(f"{path}:{line.number}: expected a JSON object with a string \"text\"")
         yield line.number, text
+
+
+def lone_surrogate_at(text: str) -> int | None:
+    """Where the first lone UTF-16 surrogate is (JSON's "\\ud800" escape decodes to one), else None.
+
+    No tokenizer or UTF-8 writer accepts one, so the readers and the server refuse such text up front.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None

@@ -90,6 +90,11 @@ def check_model_output(
     blocker = next((parent for parent in target.parents if parent.exists()), None)
     if blocker is not None and not blocker.is_dir():
         raise NewsStanceError(f"--output {target}: {blocker} is a file, not a directory")
+    if Path.cwd().resolve().is_relative_to(target.resolve()):  # found only at the final rename, hours later
+        raise NewsStanceError(
+            f"--output {target} holds the current directory, and a model directory is replaced whole; "
+            "choose a new folder for the model"
+        )
     for what, path in inputs:
         if path is None:
             continue

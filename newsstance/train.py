@@ -1,11 +1,17 @@
 """`newsstance train`: fine-tune a model from a YAML config."""
 
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from model.labels import HEADS
 from newsstance.arguments import add_overwrite
+
+if TYPE_CHECKING:
+    from training.config import TrainConfig
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -29,14 +35,14 @@ def run(args: argparse.Namespace) -> int:
     from training.train import train, with_start_models_encoder
 
     overrides = list(args.overrides)
-    if args.output:
-        overrides.append(f"training.output_dir={args.output}")
+    if args.output:  # quoted: a path is a string, never YAML ("runs/exp #2" is not "runs/exp", 2024-06-01 no date)
+        overrides.append(f"training.output_dir={json.dumps(args.output)}")
     if args.init_from:
-        overrides.append(f"model.init_from={args.init_from}")
+        overrides.append(f"model.init_from={json.dumps(args.init_from)}")
     config, note = with_start_models_encoder(load_config(args.config, overrides))
     if note:
         print(f"newsstance: note: {note}", file=sys.stderr)
-    metrics = train(config, resume=args.resume, overwrite=args.overwrite, keep=[("the config file", args.config)])
+    metrics = train(config, resume=args.resume, overwrite=args.overwrite, keep=_kept(args.config, config))
     if int(os.environ.get("RANK", "0")) == 0:  # one report, not one per process under torchrun/accelerate
         print(f"saved model to {config.training.output_dir}")
         problems = {head: metrics.pop(f"{head}_calibration_problem", None) for head in HEADS}
@@ -46,3 +52,11 @@ def run(args: argparse.Namespace) -> int:
             if problem:  # a warning on stderr, not a metric line
                 print(f"newsstance: warning: {calibration_warning(head, config.data.dev, str(problem))}", file=sys.stderr)
     return 0
+
+
+def _kept(config_file: str, config: "TrainConfig") -> list[tuple[str, str]]:
+    """The config file is the user's to keep, unless it is the output model's own record (retraining in place)."""
+    from model.storage import TRAIN_CONFIG_FILE
+
+    own_record = Path(config.training.output_dir, TRAIN_CONFIG_FILE).resolve() == Path(config_file).resolve()
+    return [] if own_record else [("the config file", config_file)]

@@ -2,7 +2,6 @@
 
 import dataclasses
 import json
-import os
 import random
 import re
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from typing import Any
 import torch
 import yaml
 from sklearn.metrics import accuracy_score, f1_score
+from torch import nn
 from transformers import (
     AutoTokenizer,
     DataCollatorWithPadding,
@@ -21,7 +21,7 @@ from transformers import (
     TrainingArguments,
     set_seed,
 )
-from transformers.trainer_utils import get_last_checkpoint
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 
 from eval.calibrate import calibrate
 from eval.labelled import check_disjoint, read_labelled
@@ -47,7 +47,24 @@ from training.data import to_dataset, transfer_rows
 from training.distill import read_teacher_file
 
 CHECKPOINTS = "checkpoints"
-RUN_CONFIG_FILE = "run_config.yaml"  # beside the checkpoints: what --resume must match
+# settings that change how a run is watched or where it runs, not the weights it makes: --resume may change them
+RESUMABLE_CHANGES = (
+    "training.output_dir", "training.eval_batch_size", "training.device", "training.bf16",
+    "training.logging_steps", "training.dataloader_num_workers", "calibration.",
+)
+PATH_SETTINGS = ("data.train", "data.dev", "data.replay", "distill.teacher", "model.init_from", "model.base_model")
+
+
+class RecordConfigInCheckpoints(TrainerCallback):
+    """Each checkpoint carries the config that made it, so `--resume` can refuse to continue it under another."""
+
+    def __init__(self, config_yaml: str) -> None:
+        self.config_yaml = config_yaml
+
+    def on_save(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201 (the TrainerCallback hook)
+        if state.is_world_process_zero:
+            checkpoint = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+            (checkpoint / TRAIN_CONFIG_FILE).write_text(self.config_yaml, encoding="utf-8")
 BEST_METRIC = "stance_macro_f1"
 METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sentiment_macro_f1")
 
@@ -85,15 +102,13 @@ def train(
     if resume and last_checkpoint is None:
         raise NewsStanceError(f"--resume: no checkpoint in {checkpoint_dir} to resume from")
     if resume:
-        _check_same_run(config, checkpoint_dir)
+        _check_same_run(config, last_checkpoint)
 
     set_seed(config.training.seed)
     model, tokenizer = _starting_model(config)
     _check_max_length(config, model, tokenizer)
     tokenizer.model_max_length = config.model.max_length
-    if not resume and _is_main_process():
-        checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        (checkpoint_dir / RUN_CONFIG_FILE).write_text(yaml.safe_dump(config_to_dict(config), sort_keys=False), encoding="utf-8")
+    config_yaml = yaml.safe_dump(config_to_dict(config), sort_keys=False)
     teacher = read_teacher_file(Path(config.distill.teacher), labels.stance, labels.sentiment) if config.distill.teacher else None
     transfer: list[dict[str, Any]] = []
     if teacher is not None and config.distill.transfer:
@@ -109,7 +124,7 @@ def train(
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
         compute_metrics=compute_metrics,
-        callbacks=list(callbacks),
+        callbacks=[RecordConfigInCheckpoints(config_yaml), *callbacks],
         optimizers=(_layerwise_optimizer(model, config), None),
     )
     outcome = trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
@@ -131,9 +146,7 @@ def train(
     def write(directory: Path) -> None:
         trainer.model.save_pretrained(directory)
         tokenizer.save_pretrained(directory)
-        (directory / TRAIN_CONFIG_FILE).write_text(
-            yaml.safe_dump(config_to_dict(config), sort_keys=False), encoding="utf-8"
-        )
+        (directory / TRAIN_CONFIG_FILE).write_text(config_yaml, encoding="utf-8")
         (directory / DEV_METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
         write_model_card(directory)
 
@@ -356,35 +369,57 @@ def _last_checkpoint(checkpoint_dir: Path) -> Path | None:
 
 
 def _inputs(config: TrainConfig) -> list[tuple[str, str | None]]:
-    """The files and directories a run reads, which its output directory must not swallow."""
-    base_model = config.model.base_model if Path(config.model.base_model).exists() else None
+    """The files a run reads that it cannot make again, which its output directory must not swallow.
+
+    Adapting a model in place (`model.init_from` is the output) is allowed: the start model is read
+    into memory before the directory is replaced, and replacing it is what was asked.
+    """
+    output = Path(config.training.output_dir).resolve()
+    init_from = config.model.init_from
+    local_encoder = init_from is None and Path(config.model.base_model).expanduser().is_dir()  # resolve_base_model's rule
     return [
         ("data.train", config.data.train),
         ("data.dev", config.data.dev),
         ("data.replay", config.data.replay),
         ("distill.teacher", config.distill.teacher),
-        ("model.init_from", config.model.init_from),
-        ("model.base_model", base_model),
+        ("model.init_from", init_from if init_from is None or Path(init_from).resolve() != output else None),
+        ("model.base_model", str(Path(config.model.base_model).expanduser()) if local_encoder else None),
     ]
 
 
-def _check_same_run(config: TrainConfig, checkpoint_dir: Path) -> None:
-    """--resume continues the interrupted run; a changed config would be recorded as how weights it did not make were made."""
-    saved = checkpoint_dir / RUN_CONFIG_FILE
+def _check_same_run(config: TrainConfig, checkpoint: Path) -> None:
+    """--resume continues the interrupted run; under a changed config the card would describe training that did not happen."""
+    saved = checkpoint / TRAIN_CONFIG_FILE
     if not saved.is_file():
-        return  # checkpoints from before the run's config was kept beside them
-    before = _flatten(yaml.safe_load(saved.read_text(encoding="utf-8")) or {})
-    now = _flatten(config_to_dict(config))
+        return  # a checkpoint from before checkpoints carried their config
+    try:
+        loaded = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        loaded = error
+    if not isinstance(loaded, dict):
+        raise NewsStanceError(
+            f"--resume: {saved} is not a readable config; delete {checkpoint.name} to resume from the one before"
+        )
+    before, now = _comparable(loaded), _comparable(config_to_dict(config))
     changed = [
-        f"{key} ({now.get(key)!r}, was {before.get(key)!r})"
-        for key in sorted(before.keys() | now.keys())
-        if before.get(key) != now.get(key)
+        f"{key} ({now[key]!r}, was {before[key]!r})"
+        for key in sorted(before.keys() & now.keys())  # a key one version lacks is not a change
+        if before[key] != now[key]
     ]
     if changed:
         raise NewsStanceError(
             f"--resume: the config differs from the interrupted run's in {'; '.join(changed)}; "
             "resume with the same settings, or train afresh without --resume"
         )
+
+
+def _comparable(config: dict[str, Any]) -> dict[str, Any]:
+    """The settings that shape the weights, paths resolved so `./data/x` and `data/x` agree."""
+    flat = {key: value for key, value in _flatten(config).items() if not key.startswith(RESUMABLE_CHANGES)}
+    for key in PATH_SETTINGS:
+        if isinstance(flat.get(key), str) and Path(flat[key]).expanduser().exists():
+            flat[key] = str(Path(flat[key]).expanduser().resolve())
+    return flat
 
 
 def _flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -399,18 +434,23 @@ def _flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def _check_max_length(config: TrainConfig, model: NewsStanceModel, tokenizer: Any) -> None:
     """A limit past the encoder's position table trains, then crashes on the first long sentence scored."""
-    positions = getattr(model.encoder.config, "max_position_embeddings", None) or float("inf")
-    tokenizer_limit = tokenizer.model_max_length if config.model.init_from is None else float("inf")
-    limit = min(positions, tokenizer_limit if tokenizer_limit < 1_000_000 else float("inf"))  # huge = unset
-    if config.model.max_length > limit:
+    limits = [_position_limit(model.encoder)]
+    if config.model.init_from is None and tokenizer.model_max_length < 1_000_000:  # a saved model's is our own setting
+        limits.append(tokenizer.model_max_length)  # transformers' "no limit" is a huge number
+    known = [limit for limit in limits if limit is not None]
+    if known and config.model.max_length > min(known):
         raise NewsStanceError(
             f"model.max_length is {config.model.max_length}, but the encoder {config.model.base_model} reads at "
-            f"most {limit} tokens; set model.max_length to {limit} or less"
+            f"most {min(known)} tokens; set model.max_length to {min(known)} or less"
         )
 
 
-def _is_main_process() -> bool:
-    return int(os.environ.get("RANK", "0")) == 0
+def _position_limit(encoder: nn.Module) -> int | None:
+    """Tokens a learned position table holds: RoBERTa-style tables spend padding_idx + 1 rows; None without one."""
+    table = getattr(getattr(encoder, "embeddings", None), "position_embeddings", None)
+    if not isinstance(table, nn.Embedding):
+        return None
+    return table.num_embeddings - (table.padding_idx + 1 if table.padding_idx is not None else 0)
 
 
 def _load(loader: Any, base_model: str, local: bool, configured: str, **kwargs: Any) -> Any:

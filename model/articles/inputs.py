@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from model.jsonl import JsonlLine, read_jsonl
+from model.jsonl import JsonlLine, lone_surrogate_at, read_jsonl
 
 STDIN = "-"
 JSONL_SUFFIXES = (".jsonl",)
@@ -56,14 +56,17 @@ def would_be_read_from(folder: Path, path: Path) -> bool:
 
 
 def _directory(directory: Path) -> Iterator[Article | InputProblem]:
-    # a link to nothing is named, not skipped: the user put it there to be read
-    files = sorted(
-        str(path) for path in directory.rglob(f"*{FOLDER_SUFFIX}") if path.is_file() or (path.is_symlink() and not path.exists())
-    )
+    files = sorted(str(path) for path in directory.rglob(f"*{FOLDER_SUFFIX}") if path.is_file() or _dangling(path))
     if not files:
         yield InputProblem(f"{directory}: directory holds no .txt files")
     for path in files:
         yield _text_file(Path(path))
+
+
+def _dangling(path: Path) -> bool:
+    """A link to nothing, named rather than skipped (someone put it there to be read); a hidden one is an
+    editor's lock file (Emacs's `.#a.txt`), not an article."""
+    return path.is_symlink() and not path.exists() and not path.name.startswith(".")
 
 
 def _text_file(path: Path) -> Article | InputProblem:
@@ -124,15 +127,3 @@ def _jsonl_article(path: Path, line: JsonlLine) -> Article | InputProblem:
     if lone_surrogate_at(text + article_id) is not None:
         return InputProblem(f"{where}: 'text' or 'id' holds a lone surrogate escape, which is not Unicode text")
     return Article(article_id, text)
-
-
-def lone_surrogate_at(text: str) -> int | None:
-    """Where the first lone UTF-16 surrogate is (JSON's "\\ud800" escape decodes to one), else None.
-
-    No tokenizer or UTF-8 writer accepts one, so the readers and the server refuse such text up front.
-    """
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        return error.start
-    return None

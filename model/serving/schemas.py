@@ -4,8 +4,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
-from model.articles.inputs import lone_surrogate_at
 from model.classifier import Prediction
+from model.jsonl import lone_surrogate_at
 
 
 def _encodable(text: str) -> str:

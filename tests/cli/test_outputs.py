@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import model.articles.writers
+from model.errors import NewsStanceError
+from model.storage import check_model_output
 from newsstance.cli import main
 from tests.conftest import write_jsonl
 from tests.training.test_train import tiny_config
@@ -177,3 +179,14 @@ def test_evaluate_and_agree_refuse_a_report_directory_that_is_a_file(
         assert code == 2
         assert err.strip().endswith(f"{taken} is a file, not a directory") and err.count("\n") == 1
         assert taken.read_text() == "the user's own file\n"
+
+
+def test_a_model_output_holding_the_current_directory_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    for target in (Path("."), tmp_path):  # the final rename of "." fails only after training
+        with pytest.raises(NewsStanceError, match="holds the current directory"):
+            check_model_output(target, overwrite=True)
+    check_model_output(Path("run"), overwrite=True)  # a folder below it is fine

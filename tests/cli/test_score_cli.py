@@ -130,6 +130,7 @@ def test_a_json_file_and_a_dangling_link_in_a_folder_are_named_not_scored_as_tex
     folder.mkdir()
     (folder / "a.txt").write_text("First article.", encoding="utf-8")
     (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    (folder / ".#a.txt").symlink_to("root@host.1234")  # an editor's lock file: no article, no error
     export = tmp_path / "arts.json"
     export.write_text('[{"id": "a", "text": "Troops shelled the town."}]', encoding="utf-8")
     code, out, err = score(capsys, str(export), str(folder), "--model", str(tiny_model_dir))

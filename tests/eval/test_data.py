@@ -94,8 +94,8 @@ def test_csv_blank_ids_are_no_ids_and_repeated_ids_are_still_refused(tmp_path: P
 
 def test_a_csv_field_past_pythons_limit_is_a_line_error(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    path.write_text("text,stance,sentiment\nFine.,other,neutral\n" + "x" * 200_000 + ",other,neutral\n")
-    with pytest.raises(DataError, match=r"big.csv: line 3: not valid CSV \(field larger than field limit"):
+    path.write_text("text,stance,sentiment\nFine.,other,neutral\n\n\n" + "x" * 200_000 + ",other,neutral\n")
+    with pytest.raises(DataError, match=r"big.csv: line 5: not valid CSV \(field larger than field limit"):
         read(path)
 
 

@@ -183,10 +183,32 @@ def test_multisample_dropout_averages_the_loss_of_several_masks_over_one_encoder
     assert got.loss.item() == pytest.approx((sum(losses) / 4).item(), rel=1e-5)
     assert len({round(loss.item(), 6) for loss in losses}) > 1  # the masks differ, so the mean is not one mask's loss
 
-    model.eval()  # scoring draws no masks: one sample, as without the setting
-    scored = model(**batch)
-    model.config.dropout_samples = 1
-    assert torch.equal(scored.stance_logits, model(**batch).stance_logits)
+    masks = []
+    model.dropout.register_forward_hook(lambda module, inputs, output: masks.append(output))
+    model(**batch, **labels)
+    assert len(masks) == 4  # training: four masks on one pooled embedding
+    masks.clear()
+    model(**batch)
+    model.eval()
+    model(**batch, **labels)
+    assert len(masks) == 2  # without labels, or scoring: one pass, as without the setting
+
+    model.train()  # with R-Drop: four masks on each of the two encoder passes, the KL on the first masks
+    model.config.rdrop_alpha = 2.0
+    torch.manual_seed(0)
+    got = model(**batch, **labels).loss
+    torch.manual_seed(0)
+    inputs = (batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"))
+    embedded = model.embed(*(None if t is None else t.repeat(2, 1) for t in inputs))
+    draws = [model.dropout(embedded) for _ in range(4)]
+    passes = [(model.stance_head(d).chunk(2), model.sentiment_head(d).chunk(2)) for d in draws]
+    supervised = sum(
+        model.multitask_loss(stance, sentiment, labels["stance_labels"], labels["sentiment_labels"])
+        for stance_pair, sentiment_pair in passes
+        for stance, sentiment in zip(stance_pair, sentiment_pair)
+    ) / 8
+    expected = supervised + 2.0 * (symmetric_kl(*passes[0][0]) + symmetric_kl(*passes[0][1]))
+    assert got.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
 def test_symmetric_kl_is_zero_for_equal_and_positive_for_different_predictions() -> None:

@@ -175,7 +175,7 @@ def test_tiny_config_learns_real_news_better_than_the_majority_class(
 def test_overwrite_never_replaces_a_folder_holding_the_runs_own_inputs(
     tmp_path: Path, tiny_encoder_dir: Path, capsys, inside: str
 ) -> None:
-    config = tiny_config(tmp_path / "project", tiny_encoder_dir)
+    tiny_config(tmp_path / "project", tiny_encoder_dir)
     project = tmp_path / "project"
     if inside == "config":  # the data lives elsewhere; only the config file is in the output folder
         (tmp_path / "data").mkdir()
@@ -188,7 +188,18 @@ def test_overwrite_never_replaces_a_folder_holding_the_runs_own_inputs(
     expected = "data.train" if inside == "data" else "the config file"
     assert code == 2 and f"--output {project} holds {expected}" in err and len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in project.iterdir()) == before  # nothing deleted
-    assert config.data.train  # the config itself was valid
+    assert not (project / "config.json").exists()
+
+
+def test_retraining_in_place_from_a_models_own_config_is_allowed(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:
+    """The recorded train_config.yaml names its own folder as the output; it is read before it is replaced."""
+    tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=1", "calibration.enabled=false")
+    run = tmp_path / "exp #2"  # a path is a path, not YAML: "#" would start a comment
+    base = ["train", "--config", str(tmp_path / "config.yaml"), "training.epochs=1", "calibration.enabled=false"]
+    assert main([*base, "--output", str(run)]) == 0
+    assert main(["train", "--config", str(run / "train_config.yaml"), "training.seed=3"]) == 0
+    assert "seed: 3" in (run / "train_config.yaml").read_text()
+    capsys.readouterr()
 
 
 def test_an_output_below_a_file_is_refused_before_loading(tmp_path: Path, tiny_encoder_dir: Path, capsys) -> None:
@@ -212,7 +223,23 @@ def test_resume_with_a_changed_config_is_refused(tmp_path: Path, tiny_encoder_di
     changed = tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=3", "training.seed=7")
     with pytest.raises(Exception, match=r"--resume: the config differs from the interrupted run's in training.seed \(7, was 42\)"):
         train(changed, resume=True)
+    # a fresh run of the changed config, killed before its first checkpoint, leaves the first run's last one
+    with pytest.raises(KeyboardInterrupt):
+        train(changed, callbacks=[InterruptAt(step=2)])
+    with pytest.raises(Exception, match=r"training.seed \(7, was 42\)"):
+        train(changed, resume=True)
     checkpoints = sorted((tmp_path / "run" / "checkpoints").glob("checkpoint-*"))
     (checkpoints[-1] / "model.safetensors").unlink()  # a checkpoint cut short while it was written
     with pytest.raises(Exception, match=rf"the last checkpoint {checkpoints[-1]} is incomplete \(no model.safetensors\)"):
         train(config, resume=True)
+
+
+def test_resume_allows_what_does_not_shape_the_weights(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    config = tiny_config(tmp_path, tiny_encoder_dir, "training.epochs=3")
+    with pytest.raises(KeyboardInterrupt):
+        train(config, callbacks=[InterruptAt(step=8)])
+    same_run = tiny_config(
+        tmp_path, tiny_encoder_dir, "training.epochs=3", "training.logging_steps=3", "training.eval_batch_size=4",
+        f"data.train={tmp_path}/./train.jsonl", f"training.output_dir={tmp_path}/./run/", "calibration.enabled=false",
+    )
+    assert train(same_run, resume=True)["train_rows"] == 40
