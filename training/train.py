@@ -47,6 +47,8 @@ from training.data import to_dataset, transfer_rows
 from training.distill import read_teacher_file
 
 CHECKPOINTS = "checkpoints"
+BEST_METRIC = "stance_macro_f1"
+METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sentiment_macro_f1")
 # settings that change how a run is watched or where it runs, not the weights it makes: --resume may change them
 RESUMABLE_CHANGES = (
     "training.output_dir", "training.eval_batch_size", "training.device", "training.bf16",
@@ -65,8 +67,6 @@ class RecordConfigInCheckpoints(TrainerCallback):
         if state.is_world_process_zero:
             checkpoint = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
             (checkpoint / TRAIN_CONFIG_FILE).write_text(self.config_yaml, encoding="utf-8")
-BEST_METRIC = "stance_macro_f1"
-METRIC_NAMES = ("stance_accuracy", "stance_macro_f1", "sentiment_accuracy", "sentiment_macro_f1")
 
 
 def train(
@@ -96,8 +96,8 @@ def train(
     bf16 = _use_bf16(config.training.bf16, device)
     output_dir = Path(config.training.output_dir)
     checkpoint_dir = output_dir / CHECKPOINTS
-    # before hours of training
-    check_model_output(output_dir, overwrite, [*_inputs(config), *keep], own_entries=frozenset({CHECKPOINTS}))
+    inputs = [*_inputs(config), *keep]
+    check_model_output(output_dir, overwrite, inputs, own_entries=frozenset({CHECKPOINTS}))  # before hours of training
     last_checkpoint = _last_checkpoint(checkpoint_dir) if resume else None
     if resume and last_checkpoint is None:
         raise NewsStanceError(f"--resume: no checkpoint in {checkpoint_dir} to resume from")
