@@ -51,7 +51,9 @@ def score_articles(
     pending: list[tuple[Article | InputProblem, list[Sentence]]] = []
     pending_sentences = 0
     with tqdm(desc="scoring", unit=" sentences", disable=None, file=sys.stderr) as progress:
-        for item in items:
+        for index, item in enumerate(items):
+            if not isinstance(item, (Article, InputProblem)):  # a str or dict would fail later, on a missing attribute
+                raise TypeError(f"items[{index}] is {type(item).__name__}; pass Article(id, text) records")
             sentences = split_sentences(item.text, wrapped) if isinstance(item, Article) else []
             pending.append((item, sentences))
             pending_sentences += len(sentences)

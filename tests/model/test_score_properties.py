@@ -70,3 +70,10 @@ def test_a_confidence_threshold_above_one_is_refused(tiny_model_dir: Path) -> No
     classifier = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
     with pytest.raises(ValueError, match=r"min_confidence must be between 0 and 1, not 2"):
         list(score_articles(classifier, [Article(id="a", text="Rebels shelled the airport.")], min_confidence=2))
+
+
+@pytest.mark.parametrize("items", ["Rebels shelled the airport.", [{"id": "a", "text": "Rebels shelled the airport."}]])
+def test_items_that_are_not_articles_are_named(tiny_model_dir: Path, items: object) -> None:
+    classifier = StanceClassifier.from_pretrained(tiny_model_dir, device="cpu")
+    with pytest.raises(TypeError, match=r"items\[0\] is (str|dict); pass Article\(id, text\) records"):
+        list(score_articles(classifier, items))
