@@ -87,9 +87,7 @@ def check_model_output(
     checkpoints), which do not make the directory the user's.
     """
     target = Path(target)
-    blocker = next((parent for parent in target.parents if parent.exists()), None)
-    if blocker is not None and not blocker.is_dir():
-        raise NewsStanceError(f"--output {target}: {blocker} is a file, not a directory")
+    _check_parent_is_directory("--output", target)
     if Path.cwd().resolve().is_relative_to(target.resolve()):  # found only at the final rename, hours later
         raise NewsStanceError(
             f"--output {target} holds the current directory, and a model directory is replaced whole; "
@@ -177,9 +175,7 @@ def check_outputs(inputs: Sequence[tuple[str, str | Path]], outputs: Sequence[tu
     """
     named_outputs = [(option, Path(path)) for option, path in outputs if path is not None and str(path) != "-"]
     for option, output in named_outputs:
-        blocker = next((parent for parent in output.parents if parent.exists()), None)
-        if blocker is not None and not blocker.is_dir():
-            raise NewsStanceError(f"{option} {output}: {blocker} is a file, not a directory")
+        _check_parent_is_directory(option, output)
     for option, output in named_outputs:
         for input_option, path in inputs:
             if str(path) != "-" and _same_path(output, Path(path)):
@@ -229,6 +225,13 @@ def write_file_atomically(path: Path, text: str, option: str = "output") -> None
     """A whole text file at once: the old contents or the new, never half."""
     with output_file(path, option, newline=None) as stream:
         stream.write(text)
+
+
+def _check_parent_is_directory(option: str, output: Path) -> None:
+    """The nearest existing parent of an output must be a directory, or nothing can be created there."""
+    blocker = next((parent for parent in output.parents if parent.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise NewsStanceError(f"{option} {output}: {blocker} is a file, not a directory")
 
 
 def _same_path(a: Path, b: Path) -> bool:

@@ -393,10 +393,10 @@ def _check_same_run(config: TrainConfig, checkpoint: Path) -> None:
     if not saved.is_file():
         return  # a checkpoint from before checkpoints carried their config
     try:
-        loaded = yaml.safe_load(saved.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        loaded = error
-    if not isinstance(loaded, dict):
+        loaded = read_train_config(checkpoint)  # {} when the file holds no mapping
+    except (yaml.YAMLError, UnicodeDecodeError):
+        loaded = {}
+    if not loaded:
         raise NewsStanceError(
             f"--resume: {saved} is not a readable config; delete {checkpoint.name} to resume from the one before"
         )
