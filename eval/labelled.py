@@ -3,12 +3,12 @@
 Evaluation, calibration, training and `agree` all read labelled files here.
 """
 
-import csv
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from model.configuration import NewsStanceConfig
+from model.csv_rows import read_csv_rows
 from model.errors import NewsStanceError
 from model.jsonl import read_jsonl
 from model.label_studio import is_label_studio_export, training_rows
@@ -96,20 +96,11 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None:
-            return
-        if "text" not in reader.fieldnames or "stance" not in reader.fieldnames:
-            raise DataError(f"{path}: line 1: the CSV header needs columns 'text' and 'stance'")
-        try:
-            for row in reader:
-                for column in ("sentiment", "id"):  # a blank cell is no value, as JSON's null is
-                    if row.get(column) == "":
-                        row[column] = None
-                yield reader.line_num, row, None
-        except csv.Error as error:  # an over-long field, a NUL byte
-            raise DataError(f"{path}: line {reader.reader.line_num}: not valid CSV ({error})") from None
+    for number, row in read_csv_rows(path, ["text", "stance"], DataError):
+        for column in ("sentiment", "id"):  # a blank cell is no value, as JSON's null is
+            if row.get(column) == "":
+                row[column] = None
+        yield number, row, None
 
 
 def _row_problem(

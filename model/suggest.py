@@ -1,6 +1,5 @@
 """Rank unlabelled sentences by how unsure the model is, so annotators label the most useful ones first."""
 
-import csv
 import heapq
 import re
 from collections.abc import Iterator, Sequence
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.csv_rows import read_csv_rows
 from model.defaults import DEFAULT_BATCH_SIZE
 from model.errors import NewsStanceError
 from model.jsonl import read_texts
@@ -81,15 +81,8 @@ def _task_texts(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def _csv_texts(path: Path) -> Iterator[tuple[int, str]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is not None and "text" not in reader.fieldnames:
-                raise NewsStanceError(f"{path}: line 1: the CSV header needs a 'text' column")
-            for row in reader:
-                yield reader.line_num, row.get("text") or ""
-    except UnicodeDecodeError as error:
-        raise NewsStanceError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    for number, row in read_csv_rows(path, ["text"]):
+        yield number, row.get("text") or ""
 
 
 def _plain_lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from model import StanceClassifier
+from model.errors import NewsStanceError
 from model.suggest import read_pool, uncertainty
 from newsstance.cli import main
 
@@ -70,6 +71,19 @@ def test_plain_pool_keeps_line_numbers(tmp_path: Path) -> None:
     pool = tmp_path / "pool.txt"
     pool.write_text("First.\n\n  Second.  \n", encoding="utf-8")
     assert [(s.text, s.source) for s in read_pool(pool)] == [("First.", f"{pool}:1"), ("Second.", f"{pool}:3")]
+
+
+def test_a_csv_pool_names_its_rows_and_a_field_past_pythons_limit(capsys, tiny_model_dir: Path, tmp_path: Path) -> None:
+    pool = tmp_path / "pool.csv"
+    pool.write_text('text,note\nFirst.,a\n"Two\nlines.",b\n', encoding="utf-8")
+    assert [(s.text, s.source) for s in read_pool(pool)] == [("First.", f"{pool}:2"), ("Two\nlines.", f"{pool}:4")]
+    pool.write_text("text\nFine.\n\n\n" + "x" * 200_000 + "\n", encoding="utf-8")
+    code, _, err = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "1")
+    assert code == 2
+    assert err.splitlines()[-1].startswith(f"newsstance: error: {pool}: line 5: not valid CSV (field larger than")
+    pool.write_text("sentence\nFine.\n", encoding="utf-8")
+    with pytest.raises(NewsStanceError, match=r"pool.csv: line 1: the CSV header needs column 'text'$"):
+        list(read_pool(pool))
 
 
 @pytest.mark.parametrize("labelled_format", ["label-studio", "csv"])
