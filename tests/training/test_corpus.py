@@ -145,7 +145,9 @@ def test_size_balance_breadth_and_hard_cases(corpus) -> None:
     assert len(rows) >= 4000
     assert min(stance[label] for label in DEFAULT_STANCE_LABELS) >= 500, stance
     assert min(sentiment[label] for label in DEFAULT_SENTIMENT_LABELS) >= 600, sentiment
-    assert sum("hard_case" in row for row in rows) >= 0.15 * len(rows)
+    hard_cases = Counter(row["hard_case"] for row in rows if "hard_case" in row)
+    assert sum(hard_cases.values()) >= 2000, hard_cases  # written on purpose, one rule of the guide each
+    assert set(hard_cases) == set(HARD_CASES) and min(hard_cases.values()) >= 80, hard_cases
     settings = {row["article_id"].rsplit("-", 1)[0] for row in rows}
     assert len(settings) >= 30, sorted(settings)
     for name in ("dev", "test"):
