@@ -2,7 +2,7 @@
 
 Both get the same rules, so a CSV that one command accepts is never refused by another: UTF-8 with an
 optional byte-order mark, a header row that must hold the named columns, and a one-line error naming
-the physical line for a field Python's csv module cannot read (an over-long field, a NUL byte).
+the physical line for a field Python's csv module cannot read (an over-long field), header included.
 """
 
 import csv
@@ -19,13 +19,14 @@ def read_csv_rows(
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
-            if reader.fieldnames is None:
-                return
-            missing = [column for column in required if column not in reader.fieldnames]
-            if missing:
-                needed = " and ".join(repr(column) for column in required)
-                raise error(f"{path}: line 1: the CSV header needs column{'s' if len(required) > 1 else ''} {needed}")
             try:
+                if reader.fieldnames is None:
+                    return
+                missing = [column for column in required if column not in reader.fieldnames]
+                if missing:
+                    needed = " and ".join(repr(column) for column in required)
+                    plural = "s" if len(required) > 1 else ""
+                    raise error(f"{path}: line {reader.line_num}: the CSV header needs column{plural} {needed}")
                 for row in reader:
                     yield reader.line_num, row
             except csv.Error as problem:

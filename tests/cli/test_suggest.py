@@ -81,6 +81,9 @@ def test_a_csv_pool_names_its_rows_and_a_field_past_pythons_limit(capsys, tiny_m
     code, _, err = suggest(capsys, "--model", str(tiny_model_dir), "--pool", str(pool), "-n", "1")
     assert code == 2
     assert err.splitlines()[-1].startswith(f"newsstance: error: {pool}: line 5: not valid CSV (field larger than")
+    pool.write_text("x" * 200_000 + ",text\nFine.\n", encoding="utf-8")  # the header row too
+    with pytest.raises(NewsStanceError, match=r"pool.csv: line 1: not valid CSV \(field larger than"):
+        list(read_pool(pool))
     pool.write_text("sentence\nFine.\n", encoding="utf-8")
     with pytest.raises(NewsStanceError, match=r"pool.csv: line 1: the CSV header needs column 'text'$"):
         list(read_pool(pool))
