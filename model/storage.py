@@ -96,7 +96,7 @@ def check_model_output(
     for what, path in inputs:
         if path is None:
             continue
-        if _same_path(target, Path(path)):
+        if same_path(target, Path(path)):
             raise NewsStanceError(f"--output {target} is {what} itself; write the model to another directory")
         if target.is_dir() and Path(path).resolve().is_relative_to(target.resolve()):
             raise NewsStanceError(
@@ -178,13 +178,13 @@ def check_outputs(inputs: Sequence[tuple[str, str | Path]], outputs: Sequence[tu
         _check_parent_is_directory(option, output)
     for option, output in named_outputs:
         for input_option, path in inputs:
-            if str(path) != "-" and _same_path(output, Path(path)):
+            if str(path) != "-" and same_path(output, Path(path)):
                 raise NewsStanceError(
                     f"{option} {output} is also the input {input_option} {path}; writing it would destroy the input"
                 )
     for i, (option, output) in enumerate(named_outputs):
         for other_option, other in named_outputs[i + 1 :]:
-            if _same_path(output, other):
+            if same_path(output, other):
                 raise NewsStanceError(f"{option} and {other_option} are the same file ({output}); give each its own")
 
 
@@ -234,7 +234,8 @@ def _check_parent_is_directory(option: str, output: Path) -> None:
         raise NewsStanceError(f"{option} {output}: {blocker} is a file, not a directory")
 
 
-def _same_path(a: Path, b: Path) -> bool:
+def same_path(a: Path, b: Path) -> bool:
+    """One file or directory under two spellings (relative, `..`, a symlink or a hard link)."""
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _kept(config_file: str, config: "TrainConfig") -> list[tuple[str, str]]:
     """The config file is the user's to keep, unless it is the output model's own record (retraining in place)."""
-    from model.storage import TRAIN_CONFIG_FILE
+    from model.storage import TRAIN_CONFIG_FILE, same_path
 
-    own_record = Path(config.training.output_dir, TRAIN_CONFIG_FILE).resolve() == Path(config_file).resolve()
+    own_record = same_path(Path(config.training.output_dir, TRAIN_CONFIG_FILE), Path(config_file))
     return [] if own_record else [("the config file", config_file)]

@@ -38,6 +38,7 @@ from model.storage import (
     check_model_dir,
     check_model_output,
     read_train_config,
+    same_path,
     write_atomically,
 )
 from training.averaging import load_average
@@ -374,15 +375,15 @@ def _inputs(config: TrainConfig) -> list[tuple[str, str | None]]:
     Adapting a model in place (`model.init_from` is the output) is allowed: the start model is read
     into memory before the directory is replaced, and replacing it is what was asked.
     """
-    output = Path(config.training.output_dir).resolve()
     init_from = config.model.init_from
+    adapting_in_place = init_from is not None and same_path(Path(init_from), Path(config.training.output_dir))
     local_encoder = init_from is None and Path(config.model.base_model).expanduser().is_dir()  # resolve_base_model's rule
     return [
         ("data.train", config.data.train),
         ("data.dev", config.data.dev),
         ("data.replay", config.data.replay),
         ("distill.teacher", config.distill.teacher),
-        ("model.init_from", init_from if init_from is None or Path(init_from).resolve() != output else None),
+        ("model.init_from", None if adapting_in_place else init_from),
         ("model.base_model", str(Path(config.model.base_model).expanduser()) if local_encoder else None),
     ]
 
